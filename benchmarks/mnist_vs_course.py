@@ -1,0 +1,99 @@
+"""convscope's `mnist` recipe against the course's own program, side by side in one run.
+
+Both train the same network with the same settings (Adam, batch 32, 5 epochs) on the same
+files, once per seed, each in a fresh process. Printed per program: wall time (process start to
+exit), training images/s and test accuracy, then the means and convscope/course ratios.
+
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/mnist_vs_course.py --seeds 0 1 2
+
+Target (issue 3): convscope's wall time ≤ the course's, accuracy within 0.2 points of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def run_course(seed: int, epochs: int) -> dict:
+    began = time.perf_counter()
+    out = subprocess.run([sys.executable, str(HERE / "course" / "mnist_course.py"), str(seed),
+                          str(epochs)], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - began
+    result = json.loads(out.stdout.split("RESULT ", 1)[1].splitlines()[0])
+    return {"wall_seconds": wall, "images_per_second": result["images_per_second"],
+            "test_accuracy": result["test_accuracy"]}
+
+
+def run_convscope(seed: int, epochs: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp) / "run"
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "convscope", "train", "mnist", "--seed", str(seed),
+                        "--epochs", str(epochs), "--out", str(run_dir), "--quiet"],
+                       capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - began
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+    return {"wall_seconds": wall, "images_per_second": metrics["images_per_second"],
+            "test_accuracy": metrics["test_accuracy"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if "CONVSCOPE_DATA" not in os.environ:
+        sys.exit("set CONVSCOPE_DATA to the folder holding mnist/ (e.g. ../shared/datasets)")
+
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores), Python "
+          f"{platform.python_version()}; {args.epochs} epochs, batch 32, seeds {args.seeds}")
+    rows = {"course": [], "convscope": []}
+    for seed in args.seeds:  # interleaved, so drifts in machine speed hit both alike
+        for name, runner in (("course", run_course), ("convscope", run_convscope)):
+            r = runner(seed, args.epochs)
+            rows[name].append(r)
+            print(f"  seed {seed}  {name:9}  wall {r['wall_seconds']:7.1f} s  "
+                  f"{r['images_per_second']:7.0f} img/s  test accuracy {r['test_accuracy']:.2%}",
+                  flush=True)
+
+    def mean(name, key):
+        return statistics.mean(r[key] for r in rows[name])
+
+    print(f"\n{'':10} {'wall s':>8} {'img/s':>8} {'test acc':>9}")
+    for name in rows:
+        print(f"{name:10} {mean(name, 'wall_seconds'):8.1f} {mean(name, 'images_per_second'):8.0f}"
+              f" {mean(name, 'test_accuracy'):9.2%}")
+    ratio_wall = mean("convscope", "wall_seconds") / mean("course", "wall_seconds")
+    ratio_speed = mean("convscope", "images_per_second") / mean("course", "images_per_second")
+    gap = mean("convscope", "test_accuracy") - mean("course", "test_accuracy")
+    print(f"convscope/course: wall time ×{ratio_wall:.2f}, images/s ×{ratio_speed:.2f}, "
+          f"accuracy {gap * 100:+.2f} points")
+    if args.json:
+        args.json.write_text(json.dumps({"cpu": cpu_name(), "epochs": args.epochs,
+                                         "runs": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

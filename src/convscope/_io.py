@@ -1,0 +1,72 @@
+"""Writes that never leave a half-written file: write to a temporary name, then rename.
+
+``os.replace`` is atomic on one filesystem, so a reader (or a run interrupted mid-save) sees
+either the old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file
+
+
+def _temp_beside(path: Path, suffix: str = "") -> Path:
+    """A new empty file next to ``path`` (same filesystem, so the final rename is atomic)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix or path.suffix,
+                                dir=path.parent)
+    os.close(fd)
+    os.chmod(name, _FILE_MODE)  # mkstemp makes 0600; the result should look like any file
+    return Path(name)
+
+
+def write_text(path: Path, text: str) -> None:
+    tmp = _temp_beside(path, ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json(path: Path, data) -> None:
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_json(path: Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def save_model(model, path: Path) -> None:
+    """Save a Keras model atomically (Keras needs the temporary name to end in ``.keras``)."""
+    tmp = _temp_beside(path, ".keras")
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_figure(fig, path: Path, dpi: int = 120) -> Path:
+    """Save a matplotlib figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(path, ".png")
+    try:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", facecolor="white")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        plt.close(fig)
+    return path

@@ -1,0 +1,103 @@
+"""Where dataset files are looked for, and how missing ones are downloaded once.
+
+Search order, first match wins:
+  1. the ``data_dir`` argument (``--data-dir``): ``<data_dir>/<name>/`` or ``<data_dir>`` itself;
+  2. ``$CONVSCOPE_DATA/<name>/``;
+  3. the user cache, ``<user cache dir>/convscope/<name>/``.
+Only when none of them holds the files is anything downloaded, into the cache, to a temporary
+name that is renamed into place after its checksum has been verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from ..errors import DataError
+
+ENV_VAR = "CONVSCOPE_DATA"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file of a published dataset: its name, size and SHA-256, and where to fetch it."""
+
+    name: str
+    sha256: str
+    size: int
+    urls: Sequence[str]
+
+
+def cache_dir() -> Path:
+    """The user cache directory convscope owns (downloads, extractions, decoded images)."""
+    return Path(platformdirs.user_cache_dir("convscope", appauthor=False))
+
+
+def candidate_dirs(name: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """The folders searched for dataset ``name``, in order."""
+    dirs: list[Path] = []
+    if data_dir is not None:
+        dirs += [Path(data_dir) / name, Path(data_dir)]
+    env = os.environ.get(ENV_VAR)
+    if env:
+        dirs.append(Path(env) / name)
+    dirs.append(cache_dir() / name)
+    return dirs
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:
+    """Fetch ``remote`` into ``folder``; the final name appears only once the checksum matches."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / remote.name
+    failures = []
+    for url in remote.urls:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{remote.name}.", suffix=".part", dir=folder)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _fetch(url, out, remote, progress)
+            got = sha256_of(tmp)
+            if got != remote.sha256:
+                failures.append(f"{url}: checksum mismatch (sha256 {got[:12]}…)")
+                continue
+            os.replace(tmp, target)
+            return target
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            failures.append(f"{url}: {getattr(exc, 'reason', exc)}")
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise DataError(f"could not download {remote.name}: " + "; ".join(failures))
+
+
+def _fetch(url: str, out, remote: RemoteFile, progress: bool) -> None:
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        total = int(response.headers.get("Content-Length") or remote.size)
+        with Progress(
+            *Progress.get_default_columns(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            disable=not progress,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"downloading {remote.name}", total=total)
+            while block := response.read(1 << 16):
+                out.write(block)
+                bar.advance(task, len(block))

@@ -1,0 +1,108 @@
+"""Single images from disk, prepared the way a network's training data was made.
+
+``prepare_digit`` turns a photo or scan of one handwritten digit into an MNIST-like 28×28
+array, following MNIST's own recipe: grey levels, light ink on a black background, the ink
+cropped and fitted into a 20×20 box (aspect ratio kept), then placed in a 28×28 field so that
+its centre of mass is at the centre (pixel 14, 14).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..errors import DataError
+
+MNIST_SIZE = 28
+MNIST_BOX = 20
+
+
+def load_image(path) -> Image.Image:
+    """Open and fully decode an image, upright (EXIF orientation applied), or raise DataError."""
+    path = Path(path)
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return ImageOps.exif_transpose(img)
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not an image") from None
+    except UnidentifiedImageError:
+        raise DataError(f"{path}: not an image Pillow can read") from None
+    except Image.DecompressionBombError as exc:
+        raise DataError(f"{path}: image too large to decode safely ({exc})") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise DataError(f"{path}: damaged image ({exc})") from None
+
+
+def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
+    """Grey levels 0–255 as float32, from a Pillow image (any mode) or an array."""
+    if isinstance(image, Image.Image):
+        if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+            a = np.asarray(image, dtype=np.float32)
+            return a * (255.0 / max(float(a.max()), 255.0))
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            # Transparent pixels become white paper, so a digit drawn on a transparent
+            # background reads as dark ink on light paper.
+            background = Image.new("RGBA", image.size, "white")
+            image = Image.alpha_composite(background, image.convert("RGBA"))
+        return np.asarray(image.convert("L"), dtype=np.float32)
+    a = np.asarray(image, dtype=np.float32)
+    if a.ndim == 3:
+        a = a[..., :3].mean(axis=-1) if a.shape[-1] >= 3 else a[..., 0]
+    return a
+
+
+def prepare_digit(image: Image.Image | np.ndarray, source: str = "image") -> np.ndarray:
+    """An MNIST-style (28, 28) float32 array in [0, 1] (ink = 1) from one digit's picture."""
+    grey = to_grey(image)
+    ink = _ink_strength(grey)
+    mask = ink > 0
+    if not mask.any():
+        raise DataError(f"{source}: no ink found (the image is blank or uniform)")
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    boxed = _fit_in_box(crop, MNIST_BOX)
+    return _centre_by_mass(boxed, MNIST_SIZE)
+
+
+def _ink_strength(grey: np.ndarray) -> np.ndarray:
+    """Ink as 0–1 (paper = 0), inverted when the paper is lighter than the ink.
+
+    The paper level is the median of the image border; values within a quarter of the way
+    from the paper to the strongest ink count as paper (shadows, grain, JPEG noise).
+    """
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    paper = float(np.median(border))
+    if paper > 127:
+        grey, paper = 255.0 - grey, 255.0 - paper
+    strongest = float(np.percentile(grey, 99.5))
+    if strongest - paper < 16:  # less contrast than this is noise, not writing
+        return np.zeros_like(grey)
+    low = paper + 0.25 * (strongest - paper)
+    return np.clip((grey - low) / (strongest - low), 0.0, 1.0)
+
+
+def _fit_in_box(crop: np.ndarray, box: int) -> np.ndarray:
+    """Resize so the longer side is ``box`` pixels, keeping the aspect ratio."""
+    h, w = crop.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resized = Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.LANCZOS)
+    return np.clip(np.asarray(resized), 0.0, 1.0)
+
+
+def _centre_by_mass(digit: np.ndarray, size: int) -> np.ndarray:
+    """Place ``digit`` in a size×size field with its centre of mass at (size/2, size/2)."""
+    h, w = digit.shape
+    total = digit.sum()
+    cy = (digit.sum(axis=1) * np.arange(h)).sum() / total
+    cx = (digit.sum(axis=0) * np.arange(w)).sum() / total
+    top = int(np.clip(round(size / 2 - cy), 0, size - h))
+    left = int(np.clip(round(size / 2 - cx), 0, size - w))
+    field = np.zeros((size, size), dtype=np.float32)
+    field[top : top + h, left : left + w] = digit
+    return field

@@ -1,0 +1,76 @@
+"""Metrics from predicted probabilities: accuracy, loss, per-class accuracy, confusion, mistakes.
+
+Predictions are computed once (``evaluate_model``); the :class:`Evaluation` then answers small
+questions about them without touching the model again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Keras clips probabilities to [eps, 1 - eps] before the log in its cross-entropy.
+_EPSILON = 1e-7
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Probabilities for a labelled set of images, and what follows from them."""
+
+    probabilities: np.ndarray  # (N, num_classes)
+    labels: np.ndarray  # (N,) integer true classes
+    class_names: list[str]
+
+    @property
+    def predictions(self) -> np.ndarray:
+        return self.probabilities.argmax(axis=1)
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean(self.predictions == self.labels))
+
+    @property
+    def loss(self) -> float:
+        """Mean cross-entropy, as Keras computes it."""
+        p = self.probabilities[np.arange(len(self.labels)), self.labels]
+        return float(np.mean(-np.log(np.clip(p, _EPSILON, 1 - _EPSILON))))
+
+    def confusion_matrix(self) -> np.ndarray:
+        """Counts, rows = true class, columns = predicted class."""
+        k = len(self.class_names)
+        return np.bincount(self.labels * k + self.predictions, minlength=k * k).reshape(k, k)
+
+    def per_class_accuracy(self) -> dict[str, float]:
+        cm = self.confusion_matrix()
+        totals = cm.sum(axis=1)
+        return {
+            name: float(cm[i, i] / totals[i]) if totals[i] else float("nan")
+            for i, name in enumerate(self.class_names)
+        }
+
+    def mistakes(self, n: int | None = None) -> np.ndarray:
+        """Indices of wrong predictions, most confident first."""
+        wrong = np.flatnonzero(self.predictions != self.labels)
+        confidence = self.probabilities[wrong, self.predictions[wrong]]
+        return wrong[np.argsort(-confidence, kind="stable")][:n]
+
+    def to_metrics(self) -> dict:
+        return {
+            "test_loss": self.loss,
+            "test_accuracy": self.accuracy,
+            "test_images": int(len(self.labels)),
+            "per_class_accuracy": self.per_class_accuracy(),
+            "confusion_matrix": self.confusion_matrix().tolist(),
+        }
+
+
+def predict_probabilities(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities for images already scaled as the model expects."""
+    probs = model.predict(x, batch_size=batch_size, verbose=0)
+    return np.asarray(probs, dtype=np.float64)
+
+
+def evaluate_model(model, x: np.ndarray, labels: np.ndarray, class_names: list[str],
+                   batch_size: int = 256) -> Evaluation:
+    return Evaluation(predict_probabilities(model, x, batch_size), np.asarray(labels), class_names)

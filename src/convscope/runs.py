@@ -1,0 +1,274 @@
+"""Run directories: what a training run leaves behind, and how later commands use it.
+
+A run directory holds everything needed to continue, evaluate or inspect a run::
+
+    config.json    recipe, hyper-parameters, seed, versions, dataset fingerprints
+    state.json     progress: epochs done, best epoch, status (running / interrupted / complete)
+    history.csv    one row per completed epoch
+    model.keras    the model after the last completed epoch, optimizer state included
+    best.keras     the model at its best test accuracy so far
+    metrics.json   test metrics of model.keras, training time and throughput
+    figures/       learning curves, confusion matrix, predictions, mistakes
+
+Models are loaded with Keras's safe mode, so a run directory from someone else cannot run code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from . import _io
+from .errors import DataError, RunError
+
+CONFIG = "config.json"
+STATE = "state.json"
+HISTORY = "history.csv"
+METRICS = "metrics.json"
+MODEL = "model.keras"
+BEST = "best.keras"
+FIGURES = "figures"
+HISTORY_FIELDS = ["epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds",
+                  "learning_rate"]
+# How many test images the prediction and mistake figures show.
+FIGURE_SAMPLES = 12
+
+
+def new_run_dir(out: str | Path | None, recipe: str, root: str | Path = "runs") -> Path:
+    """Create a fresh run directory; an existing non-empty one is never reused."""
+    if out is not None:
+        path = Path(out)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise RunError(
+                f"{path}: already exists and is not empty; choose another --out "
+                "(convscope never overwrites a run)"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    stem = f"{recipe}-{time.strftime('%Y%m%d-%H%M%S')}"
+    for n in range(1, 1000):
+        path = root / (stem if n == 1 else f"{stem}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise RunError(f"{root}: could not create a new run directory named {stem}-N")
+
+
+def read_history(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [{k: (int(v) if k == "epoch" else float(v)) for k, v in row.items() if v != ""}
+            for row in rows]
+
+
+def write_history(path: Path, history: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, HISTORY_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(history)
+    _io.write_text(path, buffer.getvalue())
+
+
+def load_keras_model(path: Path):
+    """Load a ``.keras`` file in safe mode (no arbitrary code from lambdas or pickles)."""
+    import keras
+
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except FileNotFoundError:
+        raise RunError(f"{path}: no such model file") from None
+    except (ValueError, OSError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RunError(f"{path}: cannot load this model ({first})") from None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One image's predicted class and probabilities (``error`` set when it could not be read)."""
+
+    source: str
+    label: str | None = None
+    index: int | None = None
+    probabilities: dict[str, float] | None = None
+    error: str | None = None
+
+    @property
+    def confidence(self) -> float | None:
+        return None if self.probabilities is None else self.probabilities[self.label]
+
+    def to_dict(self) -> dict:
+        return {"path": self.source, "predicted": self.label, "index": self.index,
+                "probabilities": self.probabilities, "error": self.error}
+
+
+class Run:
+    """A trained (or partly trained) run, loaded from its directory."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not (self.path / CONFIG).is_file():
+            raise RunError(
+                f"{self.path}: not a run directory (no {CONFIG}); "
+                "pass a folder written by `convscope train`"
+            )
+        self.config = _io.read_json(self.path / CONFIG)
+        self.state = _io.read_json(self.path / STATE) if (self.path / STATE).is_file() else {}
+
+    def __repr__(self) -> str:
+        done = self.state.get("epochs_done", 0)
+        return f"Run({str(self.path)!r}, recipe={self.recipe!r}, epochs={done}/{self.epochs})"
+
+    @property
+    def recipe(self) -> str:
+        return self.config["recipe"]
+
+    @property
+    def epochs(self) -> int:
+        return int(self.config["epochs"])
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self.config["class_names"])
+
+    @property
+    def history(self) -> list[dict]:
+        return read_history(self.path / HISTORY)
+
+    @property
+    def metrics(self) -> dict:
+        path = self.path / METRICS
+        return _io.read_json(path) if path.is_file() else {}
+
+    @property
+    def figures(self) -> list[Path]:
+        return sorted((self.path / FIGURES).glob("*.png"))
+
+    @cached_property
+    def model(self):
+        if not (self.path / MODEL).is_file():
+            raise RunError(
+                f"{self.path}: no {MODEL} yet (the run stopped before its first epoch ended); "
+                "start a new run"
+            )
+        return load_keras_model(self.path / MODEL)
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def scale(self, x: np.ndarray) -> np.ndarray:
+        """uint8 pixels → the float32 range the model was trained on."""
+        return np.asarray(x, dtype=np.float32) * np.float32(self.config["input"]["scale"])
+
+    def prepare(self, image) -> np.ndarray:
+        """One image (path, Pillow image or array) as the model's input, without a batch axis."""
+        from .datasets.images import load_image, prepare_digit
+
+        source = str(image) if isinstance(image, (str, Path)) else "image"
+        picture = load_image(image) if isinstance(image, (str, Path)) else image
+        kind = self.config["input"]["kind"]
+        if kind == "digit":
+            return prepare_digit(picture, source)[..., None]
+        raise RunError(f"{self.path}: unknown input kind {kind!r} in {CONFIG}")
+
+    # -- predictions and metrics -----------------------------------------------------------
+
+    def predict_arrays(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """Probabilities for a batch already prepared (scaled to the model's range)."""
+        from .evaluation import predict_probabilities
+
+        return predict_probabilities(self.model, x, batch_size)
+
+    def predict(self, images, skip_errors: bool = False) -> list[Prediction]:
+        """Predict the class of each image (paths, Pillow images or arrays).
+
+        With ``skip_errors`` an unreadable image gives a Prediction with ``error`` set instead of
+        raising, so the other images are still predicted.
+        """
+        prepared, results = [], []
+        for image in images:
+            source = str(image) if isinstance(image, (str, Path)) else f"image {len(results)}"
+            try:
+                prepared.append(self.prepare(image))
+                results.append(Prediction(source))
+            except DataError as exc:
+                if not skip_errors:
+                    raise
+                results.append(Prediction(source, error=str(exc)))
+        if prepared:
+            probs = self.predict_arrays(np.stack(prepared))
+            names = self.class_names
+            it = iter(probs)
+            results = [r if r.error else _prediction(r.source, next(it), names) for r in results]
+        return results
+
+    def evaluate(self, data_dir=None, figures: bool = True) -> dict:
+        """Recompute test metrics (and figures) of ``model.keras``; writes ``metrics.json``."""
+        from .datasets import load_dataset
+        from .evaluation import evaluate_model
+
+        data = load_dataset(self.config["dataset"], data_dir)
+        evaluation = evaluate_model(self.model, self.scale(data.x_test), data.y_test,
+                                    self.class_names)
+        metrics = {
+            **evaluation.to_metrics(),
+            "epochs_done": self.state.get("epochs_done"),
+            **self.state.get("training", {}),
+        }
+        _io.write_json(self.path / METRICS, metrics)
+        if figures:
+            write_figures(self, evaluation, data.x_test)
+        return metrics
+
+
+def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
+    index = int(np.argmax(probs))
+    return Prediction(source, names[index], index,
+                      {name: float(p) for name, p in zip(names, probs, strict=True)})
+
+
+def write_figures(run: Run, evaluation, x_test: np.ndarray) -> list[Path]:
+    """The run's standard figures, drawn from its history and a test-set evaluation."""
+    from . import plots
+
+    folder = run.path / FIGURES
+    title = f"{run.recipe} — {run.path.name}"
+    written = []
+    history = run.history
+    if history:
+        fig = plots.learning_curves(history, title=f"Learning curves — {title}")
+        written.append(_io.save_figure(fig, folder / "learning_curves.png"))
+    cm = evaluation.confusion_matrix()
+    fig = plots.confusion_matrix(
+        cm, run.class_names, title=f"Confusion matrix — test accuracy {evaluation.accuracy:.2%}"
+    )
+    written.append(_io.save_figure(fig, folder / "confusion_matrix.png"))
+    # A fixed, spread-out sample of the test set, so figures of two runs show the same images.
+    sample = np.linspace(0, len(x_test) - 1, FIGURE_SAMPLES).astype(int)
+    fig = plots.predictions(run.scale(x_test[sample]), evaluation.probabilities[sample],
+                            evaluation.labels[sample], run.class_names,
+                            title="Test images and their predicted probabilities")
+    written.append(_io.save_figure(fig, folder / "predictions.png"))
+    wrong = evaluation.mistakes(FIGURE_SAMPLES)
+    if len(wrong):
+        fig = plots.predictions(run.scale(x_test[wrong]), evaluation.probabilities[wrong],
+                                evaluation.labels[wrong], run.class_names,
+                                title="Most confident mistakes",
+                                captions=[f"test #{i}" for i in wrong])
+        written.append(_io.save_figure(fig, folder / "mistakes.png"))
+    return written
+
+
+def load_run(path: str | Path) -> Run:
+    """Open a run directory written by ``convscope train``."""
+    return Run(path)

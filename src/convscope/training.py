@@ -1,0 +1,294 @@
+"""Training: from a recipe and a dataset to a run directory, one saved epoch at a time.
+
+``train`` = ``load_dataset`` + ``build_model`` + ``fit``, each usable alone. Every completed
+epoch is saved before the next one starts (model with optimizer state, best model, history,
+state), with Ctrl-C held back during the save, so an interruption loses at most the epoch in
+progress and ``resume`` continues exactly where the run stopped:
+
+- the order of the training images in epoch ``e`` depends only on ``(seed, e)``;
+- the optimizer's moments, step count and learning-rate schedule live in ``model.keras``;
+- the best test accuracy so far lives in ``state.json``, so ``best.keras`` only improves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import signal
+import threading
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from . import _io
+from .datasets import ArrayDataset, load_dataset
+from .errors import RunError, check_int
+from .recipes import Recipe, build_model, get_recipe
+from .runs import BEST, CONFIG, HISTORY, MODEL, STATE, Run, load_keras_model, new_run_dir
+from .runs import read_history, write_history
+
+# Batch size for the test-set evaluation after each epoch: larger than training batches
+# because no gradients are kept, so it costs less per image.
+EVAL_BATCH_SIZE = 256
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training: the last completed epoch is saved in ``run_dir``."""
+
+    def __init__(self, run_dir: Path, epochs_done: int, epochs: int):
+        super().__init__(f"interrupted after epoch {epochs_done}/{epochs}")
+        self.run_dir, self.epochs_done, self.epochs = run_dir, epochs_done, epochs
+
+
+def train(recipe: str | Recipe = "mnist", data_dir=None, *, epochs: int | None = None,
+          batch_size: int | None = None, seed: int = 0, limit: int | None = None,
+          out=None, progress: bool = True, callbacks=()) -> Run:
+    """Train a recipe on its dataset into a new run directory and evaluate it.
+
+    ``limit`` keeps the first N training images (quick trials); ``out`` names the run directory
+    (default ``runs/<recipe>-<timestamp>``); ``callbacks`` are extra Keras callbacks.
+    """
+    recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    epochs = check_int("epochs", recipe.epochs if epochs is None else epochs)
+    batch_size = check_int("batch_size", recipe.batch_size if batch_size is None else batch_size)
+    check_int("seed", seed, low=0)
+    if limit is not None:
+        check_int("limit", limit)
+    data = load_dataset(recipe.dataset, data_dir).limit(limit)
+    _say(progress, data.describe())
+    run_dir = new_run_dir(out, recipe.name)
+    config = make_config(recipe, data, epochs=epochs, batch_size=batch_size, seed=seed,
+                         limit=limit)
+    _io.write_json(run_dir / CONFIG, config)
+    keras.utils.set_random_seed(seed)
+    model = build_model(recipe, learning_rate=config["learning_rate"])
+    _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
+    fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
+    return _finish(run_dir, data_dir, progress)
+
+
+def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool = True,
+           callbacks=()) -> Run:
+    """Continue an interrupted run up to its planned epochs (or to ``epochs`` if given)."""
+    run = Run(run_dir)
+    config, state = run.config, run.state
+    done = int(state.get("epochs_done", 0))
+    if epochs is not None:
+        check_int("epochs", epochs, where="resume")
+        if epochs < done:
+            raise RunError(f"{run.path}: already trained {done} epochs; --epochs must be ≥ {done}")
+        config["epochs"] = epochs
+    if done >= config["epochs"]:
+        raise RunError(
+            f"{run.path}: already trained {done}/{config['epochs']} epochs; "
+            "pass --epochs N to train it further"
+        )
+    if done == 0 or not (run.path / MODEL).is_file():
+        raise RunError(f"{run.path}: no completed epoch to resume from; start a new run")
+    data = load_dataset(config["dataset"], data_dir).limit(config.get("limit"))
+    if config["data"]["files"] and set(data.files.values()) != set(config["data"]["files"].values()):
+        raise RunError(
+            f"{run.path}: the {config['dataset']} files differ from those the run started with "
+            "(see data.files in config.json); pass --data-dir to the original files"
+        )
+    _io.write_json(run.path / CONFIG, config)
+    _say(progress, f"Resuming {run.path} at epoch {done + 1}/{config['epochs']}")
+    model = load_keras_model(run.path / MODEL)
+    fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
+    return _finish(run.path, data_dir, progress)
+
+
+def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
+    """Everything that produced a run, written to its ``config.json``."""
+    import tensorflow as tf
+
+    from . import __version__
+
+    return {
+        "recipe": recipe.name,
+        "dataset": recipe.dataset,
+        **hyper,
+        "optimizer": "adam",
+        "learning_rate": recipe.learning_rate,
+        "loss": "sparse_categorical_crossentropy",
+        "input_shape": list(data.input_shape),
+        "class_names": data.class_names,
+        # How a uint8 image becomes the model's input (the course's X / 255).
+        "input": {"scale": 1 / 255, "kind": "digit" if recipe.dataset == "mnist" else "photo"},
+        "train_images": len(data.x_train),
+        "data": {"files": data.files},
+        "versions": {
+            "convscope": __version__,
+            "python": platform.python_version(),
+            "keras": keras.__version__,
+            "tensorflow": tf.__version__,
+            "numpy": np.__version__,
+        },
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: bool = True,
+        callbacks=()) -> None:
+    """Train ``model`` epoch by epoch from the run's saved state, saving after each epoch."""
+    run_dir = Path(run_dir)
+    state = _io.read_json(run_dir / STATE) if (run_dir / STATE).is_file() else {}
+    history = read_history(run_dir / HISTORY)
+    start, epochs = int(state.get("epochs_done", 0)), int(config["epochs"])
+    seed, batch_size = int(config["seed"]), int(config["batch_size"])
+    scale = np.float32(config["input"]["scale"])
+    x_train = data.x_train.astype(np.float32) * scale
+    x_test = data.x_test.astype(np.float32) * scale
+    training = state.get("training", {"train_seconds": 0.0, "train_images": 0})
+    state.update(status="running", epochs_planned=epochs)
+    display = _Display(progress, epochs, -(-len(x_train) // batch_size))
+    try:
+        for epoch in range(start, epochs):
+            order = np.random.default_rng([seed, epoch]).permutation(len(x_train))
+            keras.utils.set_random_seed(seed * 100_003 + epoch)
+            display.begin(epoch)
+            began = time.perf_counter()
+            logs = model.fit(
+                x_train[order], data.y_train[order], batch_size=batch_size,
+                initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
+                validation_data=(x_test, data.y_test), validation_batch_size=EVAL_BATCH_SIZE,
+                callbacks=[*display.callbacks(), *callbacks],
+            ).history
+            seconds = time.perf_counter() - began
+            row = {
+                "epoch": epoch + 1,
+                "loss": logs["loss"][-1],
+                "accuracy": logs["accuracy"][-1],
+                "test_loss": logs["val_loss"][-1],
+                "test_accuracy": logs["val_accuracy"][-1],
+                "seconds": round(seconds, 3),
+                "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+            }
+            history.append(row)
+            training["train_seconds"] += seconds
+            training["train_images"] += len(x_train)
+            training["images_per_second"] = training["train_images"] / training["train_seconds"]
+            with _interrupt_deferred():
+                _save_epoch(model, run_dir, state, history, row, training)
+            display.end(row, history)
+    except KeyboardInterrupt:
+        state["status"] = "interrupted"
+        _io.write_json(run_dir / STATE, state)
+        raise TrainingInterrupted(run_dir, int(state.get("epochs_done", 0)), epochs) from None
+    finally:
+        display.close()
+    state["status"] = "complete"
+    _io.write_json(run_dir / STATE, state)
+
+
+def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dict,
+                training: dict) -> None:
+    """Persist one completed epoch: models first, then the state that points at them."""
+    _io.save_model(model, run_dir / MODEL)
+    best = state.get("best")
+    if best is None or row["test_accuracy"] > best["test_accuracy"]:
+        _io.save_model(model, run_dir / BEST)
+        state["best"] = {"epoch": row["epoch"], "test_accuracy": row["test_accuracy"]}
+    write_history(run_dir / HISTORY, history)
+    state.update(epochs_done=row["epoch"], training=training)
+    _io.write_json(run_dir / STATE, state)
+
+
+@contextlib.contextmanager
+def _interrupt_deferred():
+    """Hold Ctrl-C until the block ends, so a save is never cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _finish(run_dir: Path, data_dir, progress: bool) -> Run:
+    run = Run(run_dir)
+    _say(progress, "Evaluating on the test set and drawing figures…")
+    metrics = run.evaluate(data_dir)
+    _say(progress, f"Test accuracy {metrics['test_accuracy']:.2%}, loss {metrics['test_loss']:.4f}"
+                   f" — {run_dir}")
+    return run
+
+
+def _say(progress: bool, message: str) -> None:
+    if progress:
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(message)
+
+
+class _Display:
+    """Per-epoch lines with an ETA for the whole run, and a step bar inside each epoch."""
+
+    def __init__(self, enabled: bool, epochs: int, steps: int):
+        from rich.console import Console
+
+        self.enabled, self.epochs, self.steps = enabled, epochs, steps
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.bar = None
+        if enabled and self.console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=self.console, transient=True)
+            self.bar.start()
+        self.task = None
+
+    def callbacks(self) -> list:
+        return [_StepCallback(self.bar, self.task)] if self.bar is not None else []
+
+    def begin(self, epoch: int) -> None:
+        if self.bar is not None:
+            if self.task is not None:
+                self.bar.remove_task(self.task)
+            self.task = self.bar.add_task(f"epoch {epoch + 1}/{self.epochs}", total=self.steps)
+
+    def end(self, row: dict, history: list[dict]) -> None:
+        if not self.enabled:
+            return
+        recent = [r["seconds"] for r in history[-3:]]
+        eta = (self.epochs - row["epoch"]) * sum(recent) / len(recent)
+        self.console.print(
+            f"epoch {row['epoch']}/{self.epochs}  loss {row['loss']:.4f}  "
+            f"accuracy {row['accuracy']:.2%}  test loss {row['test_loss']:.4f}  "
+            f"test accuracy {row['test_accuracy']:.2%}  {row['seconds']:.0f}s"
+            + (f"  ETA {_duration(eta)}" if row["epoch"] < self.epochs else "")
+        )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+class _StepCallback(keras.callbacks.Callback):
+    """Moves the step bar; reads no tensors, so Keras may dispatch it asynchronously."""
+
+    async_safe = True
+
+    def __init__(self, bar, task):
+        super().__init__()
+        self.bar, self.task, self.last = bar, task, 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.monotonic()
+        if now - self.last >= 0.2:
+            self.bar.update(self.task, completed=batch + 1)
+            self.last = now
