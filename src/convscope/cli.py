@@ -81,7 +81,7 @@ def recipes_command():
     for r in RECIPES.values():
         table.add_row(r.name, r.dataset, "×".join(map(str, r.input_shape)),
                       f"{count_params(r):,}", str(r.epochs), str(r.batch_size), r.summary)
-    Console().print(table)
+    Console(width=120).print(table)
 
 
 @app.command("train")
@@ -99,6 +99,9 @@ def train_command(
     limit: Annotated[int | None, typer.Option(help="Train on the first N training images only "
                                               "(quick trials).", min=1,
                                               show_default=False)] = None,
+    until_accuracy: Annotated[float | None, typer.Option(
+        help="Stop at the first epoch whose test accuracy reaches this (e.g. 0.99); --epochs "
+        "is then the cap.", min=0.0, max=1.0, show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(help="Run directory to create (default: "
                                              "runs/<recipe>-<timestamp>).",
                                              show_default=False)] = None,
@@ -113,11 +116,12 @@ def train_command(
 
     Example: convscope train mnist --epochs 5
     """
-    from .training import TrainingInterrupted, resume as resume_run, train
+    from .training import TrainingInterrupted, train
+    from .training import resume as resume_run
 
     try:
         if resume is not None:
-            if recipe or batch_size or limit or out or seed:
+            if recipe or batch_size or limit or out or seed or until_accuracy:
                 _fail("--resume continues a run with its own settings; pass only --resume, "
                       "--epochs and --data-dir", 2)
             run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
@@ -125,7 +129,8 @@ def train_command(
             _fail("name a recipe (e.g. `convscope train mnist`) or pass --resume RUN_DIR", 2)
         else:
             run = train(recipe, data_dir, epochs=epochs, batch_size=batch_size, seed=seed,
-                        limit=limit, out=out, progress=not quiet)
+                        limit=limit, until_accuracy=until_accuracy, out=out,
+                        progress=not quiet)
     except TrainingInterrupted as stop:
         typer.echo(
             f"\nInterrupted: kept epoch {stop.epochs_done}/{stop.epochs} in {stop.run_dir}.\n"
@@ -185,6 +190,288 @@ def predict_command(
             typer.echo(f"{p.source}: {p.label} ({p.confidence:.1%})   {probs}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("compare")
+@user_errors
+def compare_command(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Run directories to compare.")],
+    out: Annotated[Path | None, typer.Option(help="Figure to write (PNG); the table goes beside "
+                                             "it as .csv. Default: runs/comparison-<time>.png",
+                                             show_default=False)] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+):
+    """Compare runs: parameters, seconds per epoch, best and final accuracies, learning curves.
+
+    Shows what pooling buys (cifar10 vs cifar10-nopool) and where training and test accuracy
+    part ways (over-fitting).
+    """
+    import csv
+    import time
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import _io, plots
+    from .evaluation import compare_runs
+    from .runs import load_run
+
+    runs = [load_run(d) for d in run_dirs]
+    rows = compare_runs(runs)
+    if out is None:
+        out = Path("runs") / f"comparison-{time.strftime('%Y%m%d-%H%M%S')}.png"
+    out = out.with_suffix(".png")
+    table_path = out.with_suffix(".csv")
+    for path in (out, table_path):
+        if path.exists() and not force:
+            raise ConvscopeError(f"{path}: already exists; pass --force to overwrite it or "
+                                 "choose another --out")
+    table = Table("run", "recipe", "parameters", "epochs", "s/epoch", "best test", "final test",
+                  "best train", "final train", box=None, pad_edge=False)
+    for r in rows:
+        table.add_row(Path(r["run"]).name, r["recipe"],
+                      f"{r['parameters']:,}" if r["parameters"] else "?", str(r["epochs"]),
+                      f"{r['seconds_per_epoch']:.1f}",
+                      f"{r['best_test_accuracy']:.2%} (ep {r['best_epoch']})",
+                      f"{r['final_test_accuracy']:.2%}", f"{r['best_train_accuracy']:.2%}",
+                      f"{r['final_train_accuracy']:.2%}")
+    Console(width=160).print(table)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    labels = [f"{r['recipe']} ({Path(r['run']).name})" for r in rows]
+    _io.save_figure(plots.compare_curves([run.history for run in runs], labels), out)
+    with open(table_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    typer.echo(f"figure: {out}\ntable: {table_path}")
+
+
+# -- study 4: what does the network see? -------------------------------------------------------
+
+Target = Annotated[Path, typer.Argument(help="A run directory, or any Keras .keras classifier.")]
+OutDir = Annotated[Path | None, typer.Option("--out", help="Folder for the figures (default: the "
+                                             "run's figures/inspect/).", show_default=False)]
+
+
+def _open(target: Path):
+    from .runs import load_run
+
+    return load_run(target)
+
+
+def _out_dir(run, out: Path | None) -> Path:
+    folder = out if out is not None else run.figures_dir / "inspect"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _one_image(run, image: Path | None, test_index: int | None, data_dir):
+    """(prepared image, description) from a file or from the run's test set."""
+    if (image is None) == (test_index is None):
+        raise ConvscopeError("give either an IMAGE file or --test-index I")
+    if image is not None:
+        return run.prepare(image), image.name
+    x_test, y_test = run.test_images(data_dir)
+    if not 0 <= test_index < len(x_test):
+        raise ConvscopeError(f"--test-index must be in 0–{len(x_test) - 1}; got {test_index}")
+    label = run.class_names[int(y_test[test_index])]
+    return run.scale(x_test[test_index]), f"test image #{test_index} ({label})"
+
+
+def _say_written(paths) -> None:
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command("see")
+@user_errors
+def see_command(
+    target: Target,
+    image: Annotated[Path | None, typer.Argument(help="An image file.", show_default=False)] = None,
+    test_index: Annotated[int | None, typer.Option(help="Use test image number I instead.",
+                                                   show_default=False)] = None,
+    layers: Annotated[str | None, typer.Option(help="Layers to show, by number from 1 (conv and "
+                                               "pooling layers only) or name: e.g. 1,2,3.",
+                                               show_default=False)] = None,
+    per_map_scale: Annotated[bool, typer.Option(help="Stretch each map to its own range "
+                                                "(default: one scale per layer).")] = False,
+    out: OutDir = None,
+    data_dir: DataDir = None,
+):
+    """Feature maps: what each convolution and pooling layer outputs for one image.
+
+    One figure per layer, maps numbered from 1, white = high, black = low, the input beside
+    (the course's §4.2). Example: convscope see runs/mnist-viz-… --test-index 4
+    """
+    from . import _io, inspection, plots
+
+    run = _open(target)
+    prepared, what = _one_image(run, image, test_index, data_dir)
+    chosen = None if layers is None else [w.strip() for w in layers.split(",") if w.strip()]
+    written = []
+    folder = _out_dir(run, out)
+    tag = f"test{test_index}" if image is None else image.stem
+    for fm in inspection.feature_maps(run.model, prepared, chosen):
+        title = (f"Layer {fm.number} ({fm.layer}, {fm.kind}): {fm.maps.shape[-1]} feature maps "
+                 f"of {what}")
+        fig = plots.feature_maps_grid(fm.maps, prepared, title, shared_scale=not per_map_scale)
+        written.append(_io.save_figure(fig, folder / f"see-{tag}-layer{fm.number}.png"))
+    _say_written(written)
+
+
+@app.command("filter")
+@user_errors
+def filter_command(
+    target: Target,
+    images: Annotated[list[Path] | None, typer.Argument(help="Image files (default: test images).",
+                                                        show_default=False)] = None,
+    layer: Annotated[str, typer.Option(help="Layer number from 1 (conv/pooling) or name.")] = "1",
+    filter_number: Annotated[int, typer.Option("--filter", help="Filter number, from 1.",
+                                               min=1)] = 1,
+    count: Annotated[int, typer.Option("--images", help="How many test images (when no files "
+                                       "are given), cycling through the classes.", min=1)] = 16,
+    out: OutDir = None,
+    data_dir: DataDir = None,
+):
+    """One filter's output across many images, with its kernel (the course's §4.3)."""
+    import numpy as np
+
+    from . import _io, inspection, plots
+
+    run = _open(target)
+    if images:
+        batch = np.stack([run.prepare(p) for p in images])
+        captions = [p.name for p in images]
+    else:
+        x_test, y_test = run.test_images(data_dir)
+        picks = _spread_over_classes(y_test, count)
+        batch = run.scale(x_test[picks])
+        captions = [run.class_names[int(y_test[i])] for i in picks]
+    chosen = inspection.find_layer(run.model, layer)
+    responses = inspection.filter_responses(run.model, batch, chosen, filter_number)
+    source = chosen if not hasattr(chosen, "pool_size") else inspection.pooled_from(run.model,
+                                                                                    chosen)
+    kernel = None
+    if source is not None:
+        weights, _ = inspection.kernels(run.model, source.name)
+        kernel = weights[..., filter_number - 1]
+    number = inspection.layer_number(run.model, chosen)
+    title = f"Layer {number} ({chosen.name}), filter {filter_number}, on {len(batch)} images"
+    fig = plots.filter_across_images(batch, responses, kernel, title, captions)
+    path = _out_dir(run, out) / f"filter-layer{number}-filter{filter_number}.png"
+    _say_written([_io.save_figure(fig, path)])
+
+
+def _spread_over_classes(labels, count: int):
+    """Indices of ``count`` test images taking the classes in turn (0, 1, 2, …, 0, 1, …)."""
+    import numpy as np
+
+    by_class = [list(np.flatnonzero(labels == c)) for c in np.unique(labels)]
+    picks = []
+    while len(picks) < count and any(by_class):
+        for members in by_class:
+            if members and len(picks) < count:
+                picks.append(members.pop(0))
+    return np.array(picks)
+
+
+@app.command("kernels")
+@user_errors
+def kernels_command(
+    target: Target,
+    layer: Annotated[str | None, typer.Option(help="Convolution layer number from 1 or name "
+                                              "(default: every convolution layer).",
+                                              show_default=False)] = None,
+    out: OutDir = None,
+):
+    """The learned 3×3 kernels as small images (in colour for a colour network's first layer)."""
+    from . import _io, inspection, plots
+
+    run = _open(target)
+    chosen = inspection.conv_layers(run.model) if layer is None else \
+        [inspection.find_layer(run.model, layer)]
+    written = []
+    for conv in chosen:
+        weights, _ = inspection.kernels(run.model, conv.name)
+        number = inspection.layer_number(run.model, conv)
+        kh, kw, cin, cout = weights.shape
+        title = f"Layer {number} ({conv.name}): {cout} kernels of {kh}×{kw}×{cin}"
+        path = _out_dir(run, out) / f"kernels-layer{number}.png"
+        written.append(_io.save_figure(plots.kernels_grid(weights, title), path))
+    _say_written(written)
+
+
+@app.command("explain")
+@user_errors
+def explain_command(
+    target: Target,
+    image: Annotated[Path | None, typer.Argument(help="An image file.", show_default=False)] = None,
+    test_index: Annotated[int | None, typer.Option(help="Use test image number I instead.",
+                                                   show_default=False)] = None,
+    class_name: Annotated[str | None, typer.Option("--class", help="Class to explain, by name or "
+                                                   "number (default: the predicted one).",
+                                                   show_default=False)] = None,
+    out: OutDir = None,
+    data_dir: DataDir = None,
+):
+    """Grad-CAM: which part of the image made the network decide, with its probabilities."""
+    from . import _io, inspection, plots
+
+    run = _open(target)
+    prepared, what = _one_image(run, image, test_index, data_dir)
+    names = run.class_names
+    index = None
+    if class_name is not None:
+        if class_name in names:
+            index = names.index(class_name)
+        elif class_name.isdigit() and int(class_name) < len(names):
+            index = int(class_name)
+        else:
+            raise ConvscopeError(f"unknown class {class_name!r}; classes: {', '.join(names)}")
+    cam = inspection.grad_cam(run.model, prepared, index)
+    title = f"Grad-CAM on {what} (layer {cam.layer})"
+    fig = plots.grad_cam(prepared, cam.heatmap, cam.probabilities, names, cam.class_index, title)
+    tag = f"test{test_index}" if image is None else image.stem
+    path = _out_dir(run, out) / f"explain-{tag}-{names[cam.class_index]}.png"
+    best = int(cam.probabilities.argmax())
+    typer.echo(f"{what}: predicted {names[best]} ({cam.probabilities[best]:.1%}); "
+               f"explained class {names[cam.class_index]}")
+    _say_written([_io.save_figure(fig, path)])
+
+
+@app.command("summary")
+@user_errors
+def summary_command(
+    target: Annotated[str, typer.Argument(help="A recipe name, a run directory or a .keras file.")],
+    out: Annotated[Path | None, typer.Option(help="Diagram PNG to write (default: "
+                                             "<recipe>-architecture.png, or in the run's "
+                                             "figures/).", show_default=False)] = None,
+):
+    """The layer table (output shape, weights, how each count comes about) and a block diagram."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import _io, inspection, plots
+    from .recipes import RECIPES, build_model
+
+    if target in RECIPES:
+        model, name = build_model(target), target
+        path = out or Path(f"{target}-architecture.png")
+    else:
+        run = _open(Path(target))
+        model, name = run.model, run.recipe
+        path = out or run.figures_dir / "architecture.png"
+    rows = inspection.layer_table(model)
+    table = Table("layer", "type", "output shape", "weights", "how", box=None, pad_edge=False)
+    for r in rows:
+        table.add_row(r["name"], r["type"], "×".join(map(str, r["output_shape"])),
+                      f"{r['parameters']:,}", r["formula"])
+    console = Console(width=120)
+    console.print(table)
+    console.print(f"total: {sum(r['parameters'] for r in rows):,} weights")
+    input_shape = tuple(model.inputs[0].shape[1:])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _say_written([_io.save_figure(plots.architecture(rows, input_shape, name), path)])
 
 
 def main() -> None:

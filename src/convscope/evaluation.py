@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import RunError
+
 # Keras clips probabilities to [eps, 1 - eps] before the log in its cross-entropy.
 _EPSILON = 1e-7
 
@@ -74,3 +76,26 @@ def predict_probabilities(model, x: np.ndarray, batch_size: int = 256) -> np.nda
 def evaluate_model(model, x: np.ndarray, labels: np.ndarray, class_names: list[str],
                    batch_size: int = 256) -> Evaluation:
     return Evaluation(predict_probabilities(model, x, batch_size), np.asarray(labels), class_names)
+
+
+def compare_runs(runs) -> list[dict]:
+    """One summary row per run: size, speed, and best/final accuracies from its history."""
+    rows = []
+    for run in runs:
+        history = run.history
+        if not history:
+            raise RunError(f"{run.path}: no completed epoch to compare")
+        best = max(history, key=lambda r: r["test_accuracy"])
+        rows.append({
+            "run": str(run.path),
+            "recipe": run.recipe,
+            "parameters": run.config.get("parameters"),
+            "epochs": len(history),
+            "seconds_per_epoch": sum(r["seconds"] for r in history) / len(history),
+            "best_test_accuracy": best["test_accuracy"],
+            "best_epoch": best["epoch"],
+            "final_test_accuracy": history[-1]["test_accuracy"],
+            "best_train_accuracy": max(r["accuracy"] for r in history),
+            "final_train_accuracy": history[-1]["accuracy"],
+        })
+    return rows

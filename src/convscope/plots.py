@@ -108,10 +108,215 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
             bars[truth].set_edgecolor("black")
             bars[truth].set_linewidth(1.2)
         bar_ax.set_ylim(0, 1)
-        bar_ax.set_xticks(range(k), class_names if k <= 10 and max(map(len, class_names)) <= 2
-                          else range(k), fontsize=7)
+        long_names = max(map(len, class_names)) > 2
+        bar_ax.set_xticks(range(k), class_names, fontsize=6 if long_names else 7,
+                          rotation=90 if long_names else 0)
         bar_ax.tick_params(axis="y", labelsize=7)
         bar_ax.grid(axis="y", alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def compare_curves(histories: list[list[dict]], labels: list[str],
+                   title: str = "Runs compared"):
+    """Test accuracy (solid) and training accuracy (dashed) per epoch for several runs.
+
+    Where a run's dashed line climbs away from its solid one, it is over-fitting.
+    """
+    fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(12, 4.6))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (history, label) in enumerate(zip(histories, labels, strict=True)):
+        color = colors[i % len(colors)]
+        epochs = [r["epoch"] for r in history]
+        for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
+            ax.plot(epochs, [r[f"test_{key}"] for r in history], "o-", color=color,
+                    label=f"{label} — test")
+            ax.plot(epochs, [r[key] for r in history], "--", color=color, alpha=0.7,
+                    label=f"{label} — training")
+    for ax, name in ((acc_ax, "accuracy"), (loss_ax, "loss")):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_title(f"{name.capitalize()}: test (solid) vs training (dashed)")
+        ax.grid(alpha=0.3)
+    acc_ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# -- inspection figures (study 4) ----------------------------------------------------------------
+
+
+def _grid(n: int, max_cols: int = 8) -> tuple[int, int]:
+    cols = min(n, max_cols)
+    return -(-n // cols), cols
+
+
+def _display_image(image: np.ndarray) -> np.ndarray:
+    """An input image for display: greyscale squeezed, colour clipped to 0–1."""
+    image = np.asarray(image, dtype=np.float32)
+    return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else np.clip(image, 0, 1)
+
+
+def feature_maps_grid(maps: np.ndarray, image: np.ndarray, title: str,
+                      shared_scale: bool = True):
+    """All maps of one layer, numbered from 1, white = high, black = low; the input beside.
+
+    With ``shared_scale`` every map uses the layer's range, so a dim map really is weak;
+    otherwise each map is stretched to its own range to show its shape.
+    """
+    n = maps.shape[-1]
+    rows, cols = _grid(n)
+    fig = plt.figure(figsize=(1.7 * cols + 2.6, 1.8 * rows + 0.9))
+    grid = fig.add_gridspec(rows, cols + 2, width_ratios=[1.6, 0.25] + [1] * cols)
+    ax = fig.add_subplot(grid[:, 0])
+    shown = _display_image(image)
+    ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
+    ax.set_title("input")
+    ax.axis("off")
+    low, high = float(maps.min()), float(maps.max())
+    for k in range(n):
+        ax = fig.add_subplot(grid[k // cols, 2 + k % cols])
+        m = maps[..., k]
+        vmin, vmax = (low, high) if shared_scale else (float(m.min()), float(m.max()))
+        ax.imshow(m, cmap="gray", vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1e-9,
+                  interpolation="nearest")
+        ax.set_title(str(k + 1), fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    scale = f"one scale for all maps: {low:.2g} (black) to {high:.2g} (white)" if shared_scale \
+        else "each map on its own scale (black = its lowest, white = its highest)"
+    fig.suptitle(f"{title}\n{scale}", fontsize=11)
+    return fig
+
+
+def filter_across_images(images: np.ndarray, responses: np.ndarray, kernel: np.ndarray | None,
+                         title: str, captions=None):
+    """One filter on many images: each image above the filter's output for it; kernel beside."""
+    n = len(images)
+    cols = min(n, 8)
+    rows = -(-n // cols)
+    fig = plt.figure(figsize=(1.6 * cols + 2.4, 3.3 * rows + 0.6))
+    grid = fig.add_gridspec(2 * rows, cols + 2, width_ratios=[1.6, 0.25] + [1] * cols)
+    if kernel is not None:
+        ax = fig.add_subplot(grid[0:2, 0])
+        _draw_kernel(ax, kernel, numbers=kernel.shape[0] * kernel.shape[1] <= 25)
+        ax.set_title("kernel\n(summed over inputs)" if kernel.ndim == 3 and kernel.shape[-1] > 1
+                     else "kernel", fontsize=9)
+    low, high = float(responses.min()), float(responses.max())
+    for i in range(n):
+        r, c = 2 * (i // cols), 2 + i % cols
+        ax = fig.add_subplot(grid[r, c])
+        shown = _display_image(images[i])
+        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
+        ax.axis("off")
+        if captions is not None:
+            ax.set_title(str(captions[i]), fontsize=8)
+        ax = fig.add_subplot(grid[r + 1, c])
+        ax.imshow(responses[i], cmap="gray", vmin=low, vmax=high if high > low else low + 1e-9,
+                  interpolation="nearest")
+        ax.axis("off")
+    fig.suptitle(f"{title}\ntop: input — bottom: the filter's output (white = high, black = "
+                 f"low, one scale)", fontsize=11)
+    return fig
+
+
+def _draw_kernel(ax, kernel: np.ndarray, numbers: bool) -> None:
+    """A kh×kw kernel (summed over input channels if several) with red < 0 < blue."""
+    k = kernel.sum(axis=-1) if kernel.ndim == 3 else kernel
+    limit = float(np.abs(k).max()) or 1.0
+    ax.imshow(k, cmap="RdBu", vmin=-limit, vmax=limit)
+    if numbers:
+        for (i, j), v in np.ndenumerate(k):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def kernels_grid(weights: np.ndarray, title: str):
+    """Learned kernels as small images: RGB for a colour first layer, else one per filter.
+
+    ``weights`` is (kh, kw, in_channels, filters). With three input channels each kernel is
+    shown in colour (scaled to 0–1 together); otherwise summed over the input channels, red
+    for negative and blue for positive weights.
+    """
+    filters = weights.shape[-1]
+    rows, cols = _grid(filters, 16)
+    fig, axes = plt.subplots(rows, cols, figsize=(0.95 * cols + 0.6, 1.05 * rows + 0.8),
+                             squeeze=False)
+    colour = weights.shape[2] == 3
+    if colour:
+        low, high = float(weights.min()), float(weights.max())
+    else:
+        summed = weights.sum(axis=2)
+        limit = float(np.abs(summed).max()) or 1.0
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= filters:
+            ax.axis("off")
+            continue
+        if colour:
+            ax.imshow((weights[..., k] - low) / (high - low or 1), interpolation="nearest")
+        else:
+            ax.imshow(summed[..., k], cmap="RdBu", vmin=-limit, vmax=limit,
+                      interpolation="nearest")
+        ax.set_title(str(k + 1), fontsize=8)
+    how = "colour = the kernel's RGB weights" if colour else \
+        "summed over input channels; red < 0 < blue"
+    fig.suptitle(f"{title}\n{how}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def grad_cam(image: np.ndarray, heatmap: np.ndarray, probabilities: np.ndarray,
+             class_names: list[str], class_index: int, title: str):
+    """The image, the Grad-CAM heat-map over it, and the predicted probabilities."""
+    fig, (img_ax, cam_ax, bar_ax) = plt.subplots(1, 3, figsize=(12, 3.8),
+                                                 gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    shown = _display_image(image)
+    for ax in (img_ax, cam_ax):
+        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
+        ax.axis("off")
+    img_ax.set_title("input")
+    overlay = cam_ax.imshow(heatmap, cmap="jet", alpha=0.45, vmin=0, vmax=1)
+    cam_ax.set_title(f"evidence for '{class_names[class_index]}'")
+    fig.colorbar(overlay, ax=cam_ax, fraction=0.046, pad=0.04)
+    order = np.argsort(probabilities)[::-1][:10][::-1]
+    colors = ["crimson" if i == class_index else "#1f77b4" for i in order]
+    bar_ax.barh([class_names[i] for i in order], probabilities[order], color=colors)
+    bar_ax.set_xlim(0, 1)
+    bar_ax.set_xlabel("probability")
+    bar_ax.set_title("prediction")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def architecture(rows: list[dict], input_shape, title: str):
+    """A block diagram: one box per layer, its output shape and its weight count."""
+    n = len(rows) + 1
+    fig, ax = plt.subplots(figsize=(7.5, 0.75 * n + 0.8))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(n, -0.6)
+    ax.axis("off")
+    palette = {"Conv2D": "#9ecae1", "MaxPooling2D": "#fdd0a2", "AveragePooling2D": "#fdd0a2",
+               "Dense": "#c7e9c0", "Flatten": "#e0e0e0", "Dropout": "#f2f2f2"}
+    boxes = [("Input", "×".join(map(str, input_shape)), "")] + [
+        (f"{r['type']}  ({r['name']})", "×".join(map(str, r["output_shape"])),
+         r["formula"] if r["parameters"] else "") for r in rows
+    ]
+    for i, (name, shape, formula) in enumerate(boxes):
+        kind = name.split()[0]
+        ax.add_patch(plt.Rectangle((0.05, i - 0.32), 0.9, 0.64, color=palette.get(kind, "#ddd"),
+                                   ec="black", lw=0.8))
+        ax.text(0.08, i, name, va="center", fontsize=9, weight="bold")
+        ax.text(0.55, i, shape, va="center", fontsize=9)
+        ax.text(0.93, i, formula, va="center", ha="right", fontsize=8)
+        if i:
+            ax.annotate("", (0.5, i - 0.32), (0.5, i - 0.68),
+                        arrowprops={"arrowstyle": "->", "lw": 0.8})
+    total = sum(r["parameters"] for r in rows)
+    ax.set_title(f"{title} — {total:,} weights", fontsize=11)
     return fig

@@ -118,6 +118,8 @@ class Run:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        if self.path.is_file() and self.path.suffix == ".keras":
+            raise RunError(f"{self.path}: a model file, not a run directory; use load_run()")
         if not (self.path / CONFIG).is_file():
             raise RunError(
                 f"{self.path}: not a run directory (no {CONFIG}); "
@@ -152,6 +154,22 @@ class Run:
         return _io.read_json(path) if path.is_file() else {}
 
     @property
+    def figures_dir(self) -> Path:
+        """Where figures go: the run's figures/, or <model>-figures/ beside a bare model file."""
+        if self.path.is_file():
+            return self.path.with_name(f"{self.path.stem}-figures")
+        return self.path / FIGURES
+
+    def test_images(self, data_dir=None):
+        """The run's test set (uint8 images, labels), for figures that need examples."""
+        from .datasets import load_dataset
+
+        if not self.config.get("dataset"):
+            raise RunError(f"{self.path}: no dataset is attached to this model; pass image files")
+        data = load_dataset(self.config["dataset"], data_dir)
+        return data.x_test, data.y_test
+
+    @property
     def figures(self) -> list[Path]:
         return sorted((self.path / FIGURES).glob("*.png"))
 
@@ -172,13 +190,17 @@ class Run:
 
     def prepare(self, image) -> np.ndarray:
         """One image (path, Pillow image or array) as the model's input, without a batch axis."""
-        from .datasets.images import load_image, prepare_digit
+        from .datasets.images import load_image, prepare_digit, prepare_photo
 
         source = str(image) if isinstance(image, (str, Path)) else "image"
         picture = load_image(image) if isinstance(image, (str, Path)) else image
         kind = self.config["input"]["kind"]
         if kind == "digit":
             return prepare_digit(picture, source)[..., None]
+        if kind == "photo":
+            height, width, channels = self.config["input_shape"]
+            photo = prepare_photo(picture, (height, width))
+            return photo.mean(axis=-1, keepdims=True) if channels == 1 else photo
         raise RunError(f"{self.path}: unknown input kind {kind!r} in {CONFIG}")
 
     # -- predictions and metrics -----------------------------------------------------------
@@ -270,5 +292,42 @@ def write_figures(run: Run, evaluation, x_test: np.ndarray) -> list[Path]:
 
 
 def load_run(path: str | Path) -> Run:
-    """Open a run directory written by ``convscope train``."""
+    """Open a run directory written by ``convscope train``, or any Keras ``.keras`` classifier.
+
+    A bare ``.keras`` file is taken to expect pixels scaled to [0, 1]; its classes are numbered
+    from 0, and 28×28×1 inputs are prepared like MNIST digits.
+    """
+    path = Path(path)
+    if path.is_file() and path.suffix == ".keras":
+        return ModelFileRun(path)
     return Run(path)
+
+
+class ModelFileRun(Run):
+    """A user's own ``.keras`` model, used like a run directory that has no dataset."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        model = self.model
+        shape = [int(d) for d in model.inputs[0].shape[1:]] if model.inputs else []
+        classes = int(model.outputs[0].shape[-1]) if model.outputs else 0
+        if len(shape) != 3 or classes < 1:
+            raise RunError(f"{path}: not an image classifier (input {shape}, {classes} outputs)")
+        self.config = {
+            "recipe": path.stem,
+            "dataset": None,
+            "epochs": 0,
+            "input_shape": shape,
+            "class_names": [str(i) for i in range(max(classes, 2))],
+            "input": {"scale": 1 / 255,
+                      "kind": "digit" if shape == [28, 28, 1] else "photo"},
+        }
+        self.state = {}
+
+    @cached_property
+    def model(self):
+        return load_keras_model(self.path)
+
+    def evaluate(self, data_dir=None, figures: bool = True) -> dict:
+        raise RunError(f"{self.path}: a bare model file has no test set; train a run with "
+                       "`convscope train` to evaluate it")

@@ -28,12 +28,23 @@ ENV_VAR = "CONVSCOPE_DATA"
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file of a published dataset: its name, size and SHA-256, and where to fetch it."""
+    """A file of a published dataset: its name, size and checksum, and where to fetch it.
+
+    ``checksum`` is ``"sha256:<hex>"`` or ``"md5:<hex>"`` (whichever its publisher gives).
+    """
 
     name: str
-    sha256: str
+    checksum: str
     size: int
     urls: Sequence[str]
+
+    @property
+    def algorithm(self) -> str:
+        return self.checksum.split(":", 1)[0]
+
+    @property
+    def digest(self) -> str:
+        return self.checksum.split(":", 1)[1]
 
 
 def cache_dir() -> Path:
@@ -53,8 +64,12 @@ def candidate_dirs(name: str, data_dir: str | os.PathLike | None = None) -> list
     return dirs
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
+def sha256_of(path: Path) -> str:
+    return hash_of(path, "sha256")
+
+
+def hash_of(path: Path, algorithm: str, chunk: int = 1 << 20) -> str:
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         while block := f.read(chunk):
             digest.update(block)
@@ -72,9 +87,9 @@ def download(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:
         try:
             with os.fdopen(fd, "wb") as out:
                 _fetch(url, out, remote, progress)
-            got = sha256_of(tmp)
-            if got != remote.sha256:
-                failures.append(f"{url}: checksum mismatch (sha256 {got[:12]}…)")
+            got = hash_of(tmp, remote.algorithm)
+            if got != remote.digest:
+                failures.append(f"{url}: checksum mismatch ({remote.algorithm} {got[:12]}…)")
                 continue
             os.replace(tmp, target)
             return target

@@ -38,18 +38,26 @@ def load_image(path) -> Image.Image:
         raise DataError(f"{path}: damaged image ({exc})") from None
 
 
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode as 8-bit RGB: transparency over white paper, 16-bit scaled to 8-bit.
+
+    Covers what photos and scans come as: palette, greyscale, CMYK, RGBA, 16-bit PNG.
+    """
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        a = np.asarray(image, dtype=np.float32)
+        image = Image.fromarray((a * (255.0 / max(float(a.max()), 255.0))).astype(np.uint8))
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        # Transparent pixels become white paper: a digit drawn on a transparent background
+        # reads as dark ink on light paper.
+        background = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return image.convert("RGB")
+
+
 def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     """Grey levels 0–255 as float32, from a Pillow image (any mode) or an array."""
     if isinstance(image, Image.Image):
-        if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-            a = np.asarray(image, dtype=np.float32)
-            return a * (255.0 / max(float(a.max()), 255.0))
-        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-            # Transparent pixels become white paper, so a digit drawn on a transparent
-            # background reads as dark ink on light paper.
-            background = Image.new("RGBA", image.size, "white")
-            image = Image.alpha_composite(background, image.convert("RGBA"))
-        return np.asarray(image.convert("L"), dtype=np.float32)
+        return np.asarray(to_rgb(image).convert("L"), dtype=np.float32)
     a = np.asarray(image, dtype=np.float32)
     if a.ndim == 3:
         a = a[..., :3].mean(axis=-1) if a.shape[-1] >= 3 else a[..., 0]
@@ -106,3 +114,16 @@ def _centre_by_mass(digit: np.ndarray, size: int) -> np.ndarray:
     field = np.zeros((size, size), dtype=np.float32)
     field[top : top + h, left : left + w] = digit
     return field
+
+
+def prepare_photo(image: Image.Image | np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A (height, width, 3) float32 array in [0, 1]: centre-cropped to the target's shape, resized.
+
+    Cropping (rather than squashing) keeps objects their natural shape, as in the square
+    photos the network was trained on.
+    """
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(np.asarray(image).astype(np.uint8))
+    height, width = size
+    fitted = ImageOps.fit(to_rgb(image), (width, height), Image.BICUBIC)
+    return np.asarray(fitted, dtype=np.float32) / 255.0

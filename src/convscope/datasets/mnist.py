@@ -2,7 +2,8 @@
 
 Accepted in a data folder (first complete set wins):
   - the four IDX files, gzipped or not: ``train-images-idx3-ubyte[.gz]``,
-    ``train-labels-idx1-ubyte[.gz]``, ``t10k-images-idx3-ubyte[.gz]``, ``t10k-labels-idx1-ubyte[.gz]``;
+    ``train-labels-idx1-ubyte[.gz]``, ``t10k-images-idx3-ubyte[.gz]``,
+    ``t10k-labels-idx1-ubyte[.gz]``;
   - Keras's ``mnist.npz`` (arrays ``x_train``, ``y_train``, ``x_test``, ``y_test``).
 Every file is checked (magic number, dimensions, counts, label range) before it is used.
 """
@@ -29,25 +30,25 @@ _MIRRORS = (
 REMOTE_FILES = {
     "train_images": RemoteFile(
         "train-images-idx3-ubyte.gz",
-        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "sha256:440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
         9_912_422,
         [m + "train-images-idx3-ubyte.gz" for m in _MIRRORS],
     ),
     "train_labels": RemoteFile(
         "train-labels-idx1-ubyte.gz",
-        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "sha256:3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
         28_881,
         [m + "train-labels-idx1-ubyte.gz" for m in _MIRRORS],
     ),
     "test_images": RemoteFile(
         "t10k-images-idx3-ubyte.gz",
-        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "sha256:8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
         1_648_877,
         [m + "t10k-images-idx3-ubyte.gz" for m in _MIRRORS],
     ),
     "test_labels": RemoteFile(
         "t10k-labels-idx1-ubyte.gz",
-        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        "sha256:f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
         4_542,
         [m + "t10k-labels-idx1-ubyte.gz" for m in _MIRRORS],
     ),

@@ -1,0 +1,301 @@
+"""What a network sees: feature maps, filter responses, kernels and Grad-CAM, as arrays.
+
+Works on any Keras 3 image classifier: Sequential models (with or without an explicit
+``Input``), functional models, and models nested inside models (a backbone inside a
+classifier). Instead of building sub-models from ``layer.output`` — which fails with "Graph
+disconnected" or "has never been called" for nested or input-less models — the model is run
+layer by layer here, recording what each layer of interest produces.
+
+Nothing here draws; ``plots`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .errors import ConvscopeError
+
+_CONV = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D,
+         keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D,
+         keras.layers.Conv2DTranspose)
+_POOL = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
+
+
+# -- finding layers ---------------------------------------------------------------------------
+
+
+def all_layers(model) -> list:
+    """Every layer in execution order, nested models expanded (the models themselves omitted)."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found += all_layers(layer)
+        else:
+            found.append(layer)
+    return found
+
+
+def visual_layers(model) -> list:
+    """Convolution and pooling layers: the ones whose outputs are images (feature maps)."""
+    return [layer for layer in all_layers(model) if isinstance(layer, _CONV + _POOL)]
+
+
+def conv_layers(model) -> list:
+    return [layer for layer in all_layers(model) if isinstance(layer, _CONV)]
+
+
+def find_layer(model, which: int | str | None = None, kinds=_CONV + _POOL):
+    """A layer by 1-based position among the visual layers, by name, or the last convolution.
+
+    Positions count convolution and pooling layers only, as the course numbers them
+    ("couche 1, 2, 3").
+    """
+    candidates = [layer for layer in all_layers(model) if isinstance(layer, kinds)]
+    if not candidates:
+        raise ConvscopeError(f"model {model.name!r} has no convolution layer to inspect")
+    if which is None:
+        convs = [layer for layer in candidates if isinstance(layer, _CONV)]
+        return (convs or candidates)[-1]
+    if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
+        index = int(which)
+        if not 1 <= index <= len(candidates):
+            raise ConvscopeError(
+                f"layer {index} does not exist: the model has {len(candidates)} convolution/"
+                f"pooling layers ({', '.join(layer.name for layer in candidates)})"
+            )
+        return candidates[index - 1]
+    for layer in candidates:
+        if layer.name == which:
+            return layer
+    raise ConvscopeError(
+        f"no convolution/pooling layer named {which!r}; choose one of "
+        f"{', '.join(layer.name for layer in candidates)} (or its number, from 1)"
+    )
+
+
+def layer_number(model, layer) -> int:
+    return [id(v) for v in visual_layers(model)].index(id(layer)) + 1
+
+
+# -- running the model layer by layer ---------------------------------------------------------
+
+
+def _takes_training(layer) -> bool:
+    import inspect
+
+    return "training" in inspect.signature(layer.call).parameters
+
+
+def _is_squashing(layer) -> bool:
+    return getattr(getattr(layer, "activation", None), "__name__", "") in ("softmax", "sigmoid")
+
+
+def _without_activation(layer, *args, **kwargs):
+    saved = layer.activation
+    layer.activation = keras.activations.linear
+    try:
+        return layer(*args, **kwargs)
+    finally:
+        layer.activation = saved
+
+
+def _run(model, x, record: dict, wanted: set, logits: bool = False):
+    """Apply ``model`` to ``x`` in inference mode, keeping the outputs of layers in ``wanted``.
+
+    ``wanted`` holds layer ids; ``record`` receives id → output. With ``logits`` the final
+    softmax/sigmoid is left out (Grad-CAM needs scores that a saturated softmax cannot give).
+    """
+    final = model.layers[-1] if logits else None
+
+    def call(layer, *args, **kwargs):
+        if isinstance(layer, keras.Model):
+            out = _run(layer, args[0], record, wanted, logits=logits and layer is final)
+        elif layer is final and isinstance(layer, keras.layers.Activation) \
+                and _is_squashing(layer):
+            out = args[0]
+        else:
+            if _takes_training(layer):
+                kwargs["training"] = False  # augmentation off, dropout off, BN moving stats
+            if layer is final and _is_squashing(layer):
+                out = _without_activation(layer, *args, **kwargs)
+            else:
+                out = layer(*args, **kwargs)
+        if id(layer) in wanted:
+            record[id(layer)] = out
+        return out
+
+    if isinstance(model, keras.Sequential):
+        h = x
+        for layer in model.layers:
+            h = call(layer, h)
+        return h
+    return model._run_through_graph(x, operation_fn=lambda op: lambda *a, **k: call(op, *a, **k))
+
+
+def layer_outputs(model, images: np.ndarray, layers: list, batch_size: int = 256) -> list:
+    """Outputs of ``layers`` for a batch of prepared images, as NumPy arrays."""
+    wanted = {id(layer) for layer in layers}
+    chunks: list[list[np.ndarray]] = [[] for _ in layers]
+    for start in range(0, len(images), batch_size):
+        record: dict = {}
+        _run(model, tf.convert_to_tensor(images[start : start + batch_size]), record, wanted)
+        for i, layer in enumerate(layers):
+            chunks[i].append(keras.ops.convert_to_numpy(record[id(layer)]))
+    return [np.concatenate(c) for c in chunks]
+
+
+# -- what the course shows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """All the maps one layer produces for one image: ``maps`` is (height, width, filters)."""
+
+    layer: str
+    number: int  # position among convolution/pooling layers, from 1 (the course's "couche 1")
+    kind: str  # "convolution" or "pooling"
+    maps: np.ndarray
+
+
+def feature_maps(model, image: np.ndarray, layers=None) -> list[FeatureMaps]:
+    """For one prepared image, the feature maps of each convolution and pooling layer.
+
+    ``layers``: numbers (from 1) or names of the layers to keep; default all.
+    """
+    chosen = visual_layers(model) if layers is None else [find_layer(model, w) for w in layers]
+    outputs = layer_outputs(model, image[None], chosen)
+    return [
+        FeatureMaps(layer.name, layer_number(model, layer),
+                    "pooling" if isinstance(layer, _POOL) else "convolution", out[0])
+        for layer, out in zip(chosen, outputs, strict=True)
+    ]
+
+
+def filter_responses(model, images: np.ndarray, layer, filter_number: int) -> np.ndarray:
+    """One filter's output (numbered from 1) across many images: (N, height, width)."""
+    layer = find_layer(model, layer)
+    (out,) = layer_outputs(model, images, [layer])
+    if not 1 <= filter_number <= out.shape[-1]:
+        raise ConvscopeError(
+            f"filter {filter_number} does not exist: layer {layer.name!r} has "
+            f"{out.shape[-1]} filters (numbered 1–{out.shape[-1]})"
+        )
+    return out[..., filter_number - 1]
+
+
+def kernels(model, layer=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A convolution layer's learned kernels (kh, kw, in_channels, filters) and biases."""
+    layer = find_layer(model, layer, kinds=_CONV)
+    if not isinstance(layer, _CONV):
+        raise ConvscopeError(f"layer {layer.name!r} is a pooling layer: it has no kernels")
+    weights = [keras.ops.convert_to_numpy(w) for w in layer.weights]
+    bias = weights[1] if len(weights) > 1 and weights[1].ndim == 1 else None
+    return weights[0], bias
+
+
+def pooled_from(model, layer):
+    """For a pooling layer, the convolution layer whose maps it pools (the course's layer 3)."""
+    visual = visual_layers(model)
+    index = [id(v) for v in visual].index(id(layer))
+    return next((v for v in reversed(visual[:index]) if isinstance(v, _CONV)), None)
+
+
+# -- which part of the image decided -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradCam:
+    heatmap: np.ndarray  # (height, width) of the input image, 0–1
+    class_index: int
+    probabilities: np.ndarray
+    layer: str
+
+
+def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=None) -> GradCam:
+    """Grad-CAM: where in ``image`` the evidence for ``class_index`` lies (default: predicted).
+
+    Gradients are taken of the class score before the final softmax/sigmoid, with respect to
+    the maps of the last convolution layer (or ``layer``); each map is weighted by its mean
+    gradient, the weighted sum is kept where positive and scaled to 0–1.
+    """
+    layer = find_layer(model, layer, kinds=_CONV) if layer is not None else find_layer(model)
+    x = tf.convert_to_tensor(image[None].astype(np.float32))
+    probabilities = keras.ops.convert_to_numpy(_run(model, x, {}, set()))[0]
+    binary = probabilities.shape[-1] == 1
+    if class_index is None:
+        class_index = int(probabilities[0] > 0.5) if binary else int(np.argmax(probabilities))
+    record: dict = {}
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        scores = _run(model, x, record, {id(layer)}, logits=True)
+        maps = record[id(layer)]
+        score = (scores[0, 0] if class_index == 1 else -scores[0, 0]) if binary \
+            else scores[0, class_index]
+    grads = tape.gradient(score, maps)
+    if grads is None:
+        raise ConvscopeError(f"the score does not depend on layer {layer.name!r}")
+    weights = tf.reduce_mean(grads, axis=(0, 1, 2))
+    cam = tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1))
+    cam = keras.ops.convert_to_numpy(
+        keras.ops.image.resize(cam[..., None], image.shape[:2], interpolation="bilinear")
+    )[..., 0]
+    top = cam.max()
+    cam = cam / top if top > 0 else cam
+    if binary:
+        probabilities = np.array([1 - probabilities[0], probabilities[0]])
+    return GradCam(cam.astype(np.float32), class_index, probabilities, layer.name)
+
+
+# -- the course's layer-by-layer weight count ------------------------------------------------
+
+
+def layer_table(model) -> list[dict]:
+    """One row per layer: type, output shape, parameters, and how the count comes about."""
+    rows = []
+    for layer in all_layers(model):
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        rows.append({
+            "name": layer.name,
+            "type": type(layer).__name__,
+            "output_shape": _output_shape(layer),
+            "parameters": int(layer.count_params()),
+            "formula": _formula(layer),
+        })
+    return rows
+
+
+def _output_shape(layer) -> tuple:
+    try:
+        shape = layer.output.shape
+    except (AttributeError, ValueError):
+        return ()
+    return tuple(shape[1:])
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _formula(layer) -> str:
+    """The course's way of counting: e.g. 3×3×1 × 32 + 32 = 320."""
+    total = int(layer.count_params())
+    weights = [tuple(w.shape) for w in layer.weights]
+    if isinstance(layer, keras.layers.Conv2D) and weights:
+        kh, kw, cin, cout = weights[0]
+        bias = f" + {cout}" if len(weights) > 1 else ""
+        return f"{kh}×{kw}×{cin} × {cout}{bias} = {_n(total)}"
+    if isinstance(layer, keras.layers.Dense) and weights:
+        fan_in, units = weights[0]
+        if len(weights) > 1:
+            return f"({_n(fan_in)} + 1) × {units} = {_n(total)}"
+        return f"{_n(fan_in)} × {units} = {_n(total)}"
+    if isinstance(layer, keras.layers.BatchNormalization) and weights:
+        return f"4 × {weights[0][0]} = {_n(total)} ({_n(total // 2)} trainable)"
+    if total == 0:
+        return "no weights"
+    return " + ".join(_n(int(np.prod(w))) for w in weights) + f" = {_n(total)}"
