@@ -48,12 +48,16 @@ def conv_layers(model) -> list:
     return [layer for layer in all_layers(model) if isinstance(layer, _CONV)]
 
 
-def find_layer(model, which: int | str | None = None, kinds=_CONV + _POOL):
+def find_layer(model, which=None, kinds=_CONV + _POOL):
     """A layer by 1-based position among the visual layers, by name, or the last convolution.
+
+    ``which`` may also be the layer itself.
 
     Positions count convolution and pooling layers only, as the course numbers them
     ("couche 1, 2, 3").
     """
+    if isinstance(which, keras.layers.Layer):
+        return which
     candidates = [layer for layer in all_layers(model) if isinstance(layer, kinds)]
     if not candidates:
         raise ConvscopeError(f"model {model.name!r} has no convolution layer to inspect")

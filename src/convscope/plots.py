@@ -297,7 +297,7 @@ def grad_cam(image: np.ndarray, heatmap: np.ndarray, probabilities: np.ndarray,
 def architecture(rows: list[dict], input_shape, title: str):
     """A block diagram: one box per layer, its output shape and its weight count."""
     n = len(rows) + 1
-    fig, ax = plt.subplots(figsize=(7.5, 0.75 * n + 0.8))
+    fig, ax = plt.subplots(figsize=(9, 0.75 * n + 0.8))
     ax.set_xlim(0, 1)
     ax.set_ylim(n, -0.6)
     ax.axis("off")
@@ -312,7 +312,7 @@ def architecture(rows: list[dict], input_shape, title: str):
         ax.add_patch(plt.Rectangle((0.05, i - 0.32), 0.9, 0.64, color=palette.get(kind, "#ddd"),
                                    ec="black", lw=0.8))
         ax.text(0.08, i, name, va="center", fontsize=9, weight="bold")
-        ax.text(0.55, i, shape, va="center", fontsize=9)
+        ax.text(0.42, i, shape, va="center", fontsize=9)
         ax.text(0.93, i, formula, va="center", ha="right", fontsize=8)
         if i:
             ax.annotate("", (0.5, i - 0.32), (0.5, i - 0.68),

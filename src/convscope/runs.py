@@ -234,12 +234,16 @@ class Run:
             results = [r if r.error else _prediction(r.source, next(it), names) for r in results]
         return results
 
-    def evaluate(self, data_dir=None, figures: bool = True) -> dict:
-        """Recompute test metrics (and figures) of ``model.keras``; writes ``metrics.json``."""
+    def evaluate(self, data_dir=None, figures: bool = True, data=None) -> dict:
+        """Recompute test metrics (and figures) of ``model.keras``; writes ``metrics.json``.
+
+        ``data``: the already loaded dataset, to avoid reading it again.
+        """
         from .datasets import load_dataset
         from .evaluation import evaluate_model
 
-        data = load_dataset(self.config["dataset"], data_dir)
+        if data is None:
+            data = load_dataset(self.config["dataset"], data_dir)
         evaluation = evaluate_model(self.model, self.scale(data.x_test), data.y_test,
                                     self.class_names)
         metrics = {
@@ -328,6 +332,6 @@ class ModelFileRun(Run):
     def model(self):
         return load_keras_model(self.path)
 
-    def evaluate(self, data_dir=None, figures: bool = True) -> dict:
+    def evaluate(self, data_dir=None, figures: bool = True, data=None) -> dict:
         raise RunError(f"{self.path}: a bare model file has no test set; train a run with "
                        "`convscope train` to evaluate it")

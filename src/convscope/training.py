@@ -86,7 +86,7 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, epochs: int | None =
     model = build_model(recipe, learning_rate=config["learning_rate"], decay_steps=epochs * steps)
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
     fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
-    return _finish(run_dir, data_dir, progress)
+    return _finish(run_dir, data, progress)
 
 
 def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool = True,
@@ -123,7 +123,7 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
     _say(progress, f"Resuming {run.path} at epoch {done + 1}/{config['epochs']}")
     model = load_keras_model(run.path / MODEL)
     fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
-    return _finish(run.path, data_dir, progress)
+    return _finish(run.path, data, progress)
 
 
 def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
@@ -253,10 +253,10 @@ def _interrupt_deferred():
         raise KeyboardInterrupt
 
 
-def _finish(run_dir: Path, data_dir, progress: bool) -> Run:
+def _finish(run_dir: Path, data: ArrayDataset, progress: bool) -> Run:
     run = Run(run_dir)
     _say(progress, "Evaluating on the test set and drawing figures…")
-    metrics = run.evaluate(data_dir)
+    metrics = run.evaluate(data=data)
     _say(progress, f"Test accuracy {metrics['test_accuracy']:.2%}, loss {metrics['test_loss']:.4f}"
                    f" — {run_dir}")
     return run
