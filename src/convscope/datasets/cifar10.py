@@ -13,6 +13,7 @@ A local archive whose checksum differs from the official one (such as the rebuil
 
 from __future__ import annotations
 
+import codecs
 import io
 import pickle
 import sys
@@ -170,6 +171,8 @@ class _ArraysOnly(pickle.Unpickler):
         ("numpy._core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
         ("numpy", "ndarray"): np.ndarray,
         ("numpy", "dtype"): np.dtype,
+        # Python 3 writes bytes into protocol-2 pickles as _codecs.encode(text, "latin1").
+        ("_codecs", "encode"): codecs.encode,
     }
 
     def find_class(self, module, name):
