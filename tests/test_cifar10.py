@@ -228,3 +228,9 @@ def test_one_epoch_on_10000_images_reaches_40_percent(tmp_path):
     run = convscope.train("cifar10", epochs=1, limit=10_000, out=tmp_path / "run",
                           progress=False)
     assert run.metrics["test_accuracy"] >= 0.40
+
+
+def test_oversized_member_is_refused(tmp_path):
+    huge = b"\0" * 41_000_000
+    with pytest.raises(DataError, match="far more than a CIFAR-10 batch"):
+        _load_tampered(tmp_path, _members(**{f"{FOLDER}/data_batch_2": huge}))

@@ -49,6 +49,9 @@ def user_errors(command):
             return command(*args, **kwargs)
         except ConvscopeError as exc:
             _fail(str(exc))
+        except KeyboardInterrupt:
+            typer.echo("\ninterrupted", err=True)
+            raise typer.Exit(130) from None
 
     return wrapper
 
@@ -94,14 +97,14 @@ def train_command(
     batch_size: Annotated[int | None, typer.Option(help="Images per gradient step (default: "
                                                    "the recipe's).", min=1,
                                                    show_default=False)] = None,
-    seed: Annotated[int, typer.Option(help="Random seed for weights and data order.",
-                                      min=0)] = 0,
+    seed: Annotated[int | None, typer.Option(help="Random seed for weights and data order "
+                                             "[default: 0].", min=0, show_default=False)] = None,
     limit: Annotated[int | None, typer.Option(help="Train on the first N training images only "
                                               "(quick trials).", min=1,
                                               show_default=False)] = None,
     until_accuracy: Annotated[float | None, typer.Option(
         help="Stop at the first epoch whose test accuracy reaches this (e.g. 0.99); --epochs "
-        "is then the cap.", min=0.0, max=1.0, show_default=False)] = None,
+        "is then the cap.", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(help="Run directory to create (default: "
                                              "runs/<recipe>-<timestamp>).",
                                              show_default=False)] = None,
@@ -121,19 +124,21 @@ def train_command(
 
     try:
         if resume is not None:
-            if recipe or batch_size or limit or out or seed or until_accuracy:
+            if recipe or batch_size or limit or out or seed is not None or until_accuracy:
                 _fail("--resume continues a run with its own settings; pass only --resume, "
                       "--epochs and --data-dir", 2)
             run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
         elif recipe is None:
             _fail("name a recipe (e.g. `convscope train mnist`) or pass --resume RUN_DIR", 2)
         else:
-            run = train(recipe, data_dir, epochs=epochs, batch_size=batch_size, seed=seed,
+            run = train(recipe, data_dir, epochs=epochs, batch_size=batch_size, seed=seed or 0,
                         limit=limit, until_accuracy=until_accuracy, out=out,
                         progress=not quiet)
     except TrainingInterrupted as stop:
+        kept = (f"kept epoch {stop.epochs_done}/{stop.epochs}" if stop.epochs_done
+                else "no epoch had ended yet")
         typer.echo(
-            f"\nInterrupted: kept epoch {stop.epochs_done}/{stop.epochs} in {stop.run_dir}.\n"
+            f"\nInterrupted: {kept} in {stop.run_dir}.\n"
             f"Resume with: convscope train --resume {stop.run_dir}",
             err=True,
         )
@@ -251,18 +256,26 @@ def compare_command(
 Target = Annotated[Path, typer.Argument(help="A run directory, or any Keras .keras classifier.")]
 OutDir = Annotated[Path | None, typer.Option("--out", help="Folder for the figures (default: the "
                                              "run's figures/inspect/).", show_default=False)]
-
-
-def _open(target: Path):
-    from .runs import load_run
-
-    return load_run(target)
+Force = Annotated[bool, typer.Option(help="Overwrite figures that already exist in --out.")]
 
 
 def _out_dir(run, out: Path | None) -> Path:
     folder = out if out is not None else run.figures_dir / "inspect"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _save(fig, path: Path, force: bool, owned: bool) -> Path:
+    """Save a figure; outside convscope's own figure folders, never replace a file unasked."""
+    from . import _io
+
+    if path.exists() and not (owned or force):
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        raise ConvscopeError(f"{path}: already exists; pass --force to overwrite it or choose "
+                             "another --out")
+    return _io.save_figure(fig, path)
 
 
 def _one_image(run, image: Path | None, test_index: int | None, data_dir):
@@ -296,6 +309,7 @@ def see_command(
     per_map_scale: Annotated[bool, typer.Option(help="Stretch each map to its own range "
                                                 "(default: one scale per layer).")] = False,
     out: OutDir = None,
+    force: Force = False,
     data_dir: DataDir = None,
 ):
     """Feature maps: what each convolution and pooling layer outputs for one image.
@@ -303,9 +317,10 @@ def see_command(
     One figure per layer, maps numbered from 1, white = high, black = low, the input beside
     (the course's §4.2). Example: convscope see runs/mnist-viz-… --test-index 4
     """
-    from . import _io, inspection, plots
+    from . import inspection, plots
+    from .runs import load_run
 
-    run = _open(target)
+    run = load_run(target)
     prepared, what = _one_image(run, image, test_index, data_dir)
     chosen = None if layers is None else [w.strip() for w in layers.split(",") if w.strip()]
     written = []
@@ -315,7 +330,7 @@ def see_command(
         title = (f"Layer {fm.number} ({fm.layer}, {fm.kind}): {fm.maps.shape[-1]} feature maps "
                  f"of {what}")
         fig = plots.feature_maps_grid(fm.maps, prepared, title, shared_scale=not per_map_scale)
-        written.append(_io.save_figure(fig, folder / f"see-{tag}-layer{fm.number}.png"))
+        written.append(_save(fig, folder / f"see-{tag}-layer{fm.number}.png", force, out is None))
     _say_written(written)
 
 
@@ -331,14 +346,16 @@ def filter_command(
     count: Annotated[int, typer.Option("--images", help="How many test images (when no files "
                                        "are given), cycling through the classes.", min=1)] = 16,
     out: OutDir = None,
+    force: Force = False,
     data_dir: DataDir = None,
 ):
     """One filter's output across many images, with its kernel (the course's §4.3)."""
     import numpy as np
 
-    from . import _io, inspection, plots
+    from . import inspection, plots
+    from .runs import load_run
 
-    run = _open(target)
+    run = load_run(target)
     if images:
         batch = np.stack([run.prepare(p) for p in images])
         captions = [p.name for p in images]
@@ -349,17 +366,17 @@ def filter_command(
         captions = [run.class_names[int(y_test[i])] for i in picks]
     chosen = inspection.find_layer(run.model, layer)
     responses = inspection.filter_responses(run.model, batch, chosen, filter_number)
-    source = chosen if not hasattr(chosen, "pool_size") else inspection.pooled_from(run.model,
-                                                                                    chosen)
+    source = inspection.pooled_from(run.model, chosen) if inspection.is_pooling(chosen) \
+        else chosen
     kernel = None
     if source is not None:
-        weights, _ = inspection.kernels(run.model, source.name)
+        weights, _ = inspection.kernels(run.model, source)
         kernel = weights[..., filter_number - 1]
     number = inspection.layer_number(run.model, chosen)
     title = f"Layer {number} ({chosen.name}), filter {filter_number}, on {len(batch)} images"
     fig = plots.filter_across_images(batch, responses, kernel, title, captions)
     path = _out_dir(run, out) / f"filter-layer{number}-filter{filter_number}.png"
-    _say_written([_io.save_figure(fig, path)])
+    _say_written([_save(fig, path, force, out is None)])
 
 
 def _spread_over_classes(labels, count: int):
@@ -383,21 +400,23 @@ def kernels_command(
                                               "(default: every convolution layer).",
                                               show_default=False)] = None,
     out: OutDir = None,
+    force: Force = False,
 ):
     """The learned 3×3 kernels as small images (in colour for a colour network's first layer)."""
-    from . import _io, inspection, plots
+    from . import inspection, plots
+    from .runs import load_run
 
-    run = _open(target)
+    run = load_run(target)
     chosen = inspection.conv_layers(run.model) if layer is None else \
         [inspection.find_layer(run.model, layer)]
     written = []
     for conv in chosen:
-        weights, _ = inspection.kernels(run.model, conv.name)
+        weights, _ = inspection.kernels(run.model, conv)
         number = inspection.layer_number(run.model, conv)
         kh, kw, cin, cout = weights.shape
         title = f"Layer {number} ({conv.name}): {cout} kernels of {kh}×{kw}×{cin}"
         path = _out_dir(run, out) / f"kernels-layer{number}.png"
-        written.append(_io.save_figure(plots.kernels_grid(weights, title), path))
+        written.append(_save(plots.kernels_grid(weights, title), path, force, out is None))
     _say_written(written)
 
 
@@ -412,12 +431,14 @@ def explain_command(
                                                    "number (default: the predicted one).",
                                                    show_default=False)] = None,
     out: OutDir = None,
+    force: Force = False,
     data_dir: DataDir = None,
 ):
     """Grad-CAM: which part of the image made the network decide, with its probabilities."""
-    from . import _io, inspection, plots
+    from . import inspection, plots
+    from .runs import load_run
 
-    run = _open(target)
+    run = load_run(target)
     prepared, what = _one_image(run, image, test_index, data_dir)
     names = run.class_names
     index = None
@@ -432,11 +453,11 @@ def explain_command(
     title = f"Grad-CAM on {what} (layer {cam.layer})"
     fig = plots.grad_cam(prepared, cam.heatmap, cam.probabilities, names, cam.class_index, title)
     tag = f"test{test_index}" if image is None else image.stem
-    path = _out_dir(run, out) / f"explain-{tag}-{names[cam.class_index]}.png"
+    path = _out_dir(run, out) / f"explain-{tag}-class{cam.class_index}.png"
     best = int(cam.probabilities.argmax())
     typer.echo(f"{what}: predicted {names[best]} ({cam.probabilities[best]:.1%}); "
                f"explained class {names[cam.class_index]}")
-    _say_written([_io.save_figure(fig, path)])
+    _say_written([_save(fig, path, force, out is None)])
 
 
 @app.command("summary")
@@ -446,20 +467,24 @@ def summary_command(
     out: Annotated[Path | None, typer.Option(help="Diagram PNG to write (default: "
                                              "<recipe>-architecture.png, or in the run's "
                                              "figures/).", show_default=False)] = None,
+    force: Force = False,
 ):
     """The layer table (output shape, weights, how each count comes about) and a block diagram."""
     from rich.console import Console
     from rich.table import Table
 
-    from . import _io, inspection, plots
+    from . import inspection, plots
     from .recipes import RECIPES, build_model
+    from .runs import load_run
 
+    owned = False
     if target in RECIPES:
         model, name = build_model(target), target
         path = out or Path(f"{target}-architecture.png")
     else:
-        run = _open(Path(target))
+        run = load_run(Path(target))
         model, name = run.model, run.recipe
+        owned = out is None
         path = out or run.figures_dir / "architecture.png"
     rows = inspection.layer_table(model)
     table = Table("layer", "type", "output shape", "weights", "how", box=None, pad_edge=False)
@@ -471,7 +496,7 @@ def summary_command(
     console.print(f"total: {sum(r['parameters'] for r in rows):,} weights")
     input_shape = tuple(model.inputs[0].shape[1:])
     path.parent.mkdir(parents=True, exist_ok=True)
-    _say_written([_io.save_figure(plots.architecture(rows, input_shape, name), path)])
+    _say_written([_save(plots.architecture(rows, input_shape, name), path, force, owned)])
 
 
 def main() -> None:

@@ -69,8 +69,10 @@ class Evaluation:
 
 def predict_probabilities(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """Class probabilities for images already scaled as the model expects."""
-    probs = model.predict(x, batch_size=batch_size, verbose=0)
-    return np.asarray(probs, dtype=np.float64)
+    probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float64)
+    if probs.ndim == 2 and probs.shape[1] == 1:  # one sigmoid output: P(class 1)
+        probs = np.concatenate([1 - probs, probs], axis=1)
+    return probs
 
 
 def evaluate_model(model, x: np.ndarray, labels: np.ndarray, class_names: list[str],

@@ -19,10 +19,14 @@ import tensorflow as tf
 
 from .errors import ConvscopeError
 
-_CONV = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D,
-         keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D,
-         keras.layers.Conv2DTranspose)
+# Image layers whose outputs are maps of (height, width, filters) and whose kernels are laid out
+# (kh, kw, in, out): plain 2-D convolutions and 2-D poolings.
+_CONV = (keras.layers.Conv2D,)
 _POOL = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
+
+
+def is_pooling(layer) -> bool:
+    return isinstance(layer, _POOL)
 
 
 # -- finding layers ---------------------------------------------------------------------------
@@ -95,6 +99,9 @@ def _takes_training(layer) -> bool:
 
 
 def _is_squashing(layer) -> bool:
+    """Whether ``layer`` ends in softmax/sigmoid (as an activation, or being one)."""
+    if isinstance(layer, keras.layers.Softmax):
+        return True
     return getattr(getattr(layer, "activation", None), "__name__", "") in ("softmax", "sigmoid")
 
 
@@ -118,7 +125,8 @@ def _run(model, x, record: dict, wanted: set, logits: bool = False):
     def call(layer, *args, **kwargs):
         if isinstance(layer, keras.Model):
             out = _run(layer, args[0], record, wanted, logits=logits and layer is final)
-        elif layer is final and isinstance(layer, keras.layers.Activation) \
+        elif layer is final and isinstance(layer, (keras.layers.Activation,
+                                                   keras.layers.Softmax)) \
                 and _is_squashing(layer):
             out = args[0]
         else:
@@ -137,6 +145,9 @@ def _run(model, x, record: dict, wanted: set, logits: bool = False):
         for layer in model.layers:
             h = call(layer, h)
         return h
+    if not hasattr(model, "_run_through_graph"):  # Keras changed its internals
+        raise ConvscopeError(f"cannot run model {model.name!r} layer by layer with Keras "
+                             f"{keras.__version__}; convscope supports Keras 3.13–3.x")
     return model._run_through_graph(x, operation_fn=lambda op: lambda *a, **k: call(op, *a, **k))
 
 
@@ -192,10 +203,15 @@ def filter_responses(model, images: np.ndarray, layer, filter_number: int) -> np
 
 
 def kernels(model, layer=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """A convolution layer's learned kernels (kh, kw, in_channels, filters) and biases."""
-    layer = find_layer(model, layer, kinds=_CONV)
-    if not isinstance(layer, _CONV):
-        raise ConvscopeError(f"layer {layer.name!r} is a pooling layer: it has no kernels")
+    """A convolution layer's learned kernels (kh, kw, in_channels, filters) and biases.
+
+    ``layer`` is numbered like everywhere else (convolution and pooling layers, from 1);
+    default: the last convolution.
+    """
+    layer = find_layer(model, layer)
+    if is_pooling(layer):
+        raise ConvscopeError(f"layer {layer_number(model, layer)} ({layer.name}) is a pooling "
+                             "layer: it has no kernels")
     weights = [keras.ops.convert_to_numpy(w) for w in layer.weights]
     bias = weights[1] if len(weights) > 1 and weights[1].ndim == 1 else None
     return weights[0], bias
@@ -226,7 +242,9 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
     the maps of the last convolution layer (or ``layer``); each map is weighted by its mean
     gradient, the weighted sum is kept where positive and scaled to 0–1.
     """
-    layer = find_layer(model, layer, kinds=_CONV) if layer is not None else find_layer(model)
+    layer = find_layer(model, layer)
+    if is_pooling(layer):
+        layer = pooled_from(model, layer) or layer
     x = tf.convert_to_tensor(image[None].astype(np.float32))
     probabilities = keras.ops.convert_to_numpy(_run(model, x, {}, set()))[0]
     binary = probabilities.shape[-1] == 1

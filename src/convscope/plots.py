@@ -16,11 +16,10 @@ import numpy as np  # noqa: E402
 
 
 def _show_image(ax, image: np.ndarray) -> None:
-    image = np.asarray(image, dtype=np.float32)
-    if image.ndim == 3 and image.shape[-1] == 1:
-        ax.imshow(image[..., 0], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-    else:
-        ax.imshow(np.clip(image, 0, 1), interpolation="nearest")
+    """An input image as the network sees it: grey (black = 0, white = 1) or colour."""
+    shown = _display_image(image)
+    ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1,
+              interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -171,10 +170,8 @@ def feature_maps_grid(maps: np.ndarray, image: np.ndarray, title: str,
     fig = plt.figure(figsize=(1.7 * cols + 2.6, 1.8 * rows + 0.9))
     grid = fig.add_gridspec(rows, cols + 2, width_ratios=[1.6, 0.25] + [1] * cols)
     ax = fig.add_subplot(grid[:, 0])
-    shown = _display_image(image)
-    ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
+    _show_image(ax, image)
     ax.set_title("input")
-    ax.axis("off")
     low, high = float(maps.min()), float(maps.max())
     for k in range(n):
         ax = fig.add_subplot(grid[k // cols, 2 + k % cols])
@@ -208,9 +205,7 @@ def filter_across_images(images: np.ndarray, responses: np.ndarray, kernel: np.n
     for i in range(n):
         r, c = 2 * (i // cols), 2 + i % cols
         ax = fig.add_subplot(grid[r, c])
-        shown = _display_image(images[i])
-        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
-        ax.axis("off")
+        _show_image(ax, images[i])
         if captions is not None:
             ax.set_title(str(captions[i]), fontsize=8)
         ax = fig.add_subplot(grid[r + 1, c])
@@ -275,10 +270,8 @@ def grad_cam(image: np.ndarray, heatmap: np.ndarray, probabilities: np.ndarray,
     """The image, the Grad-CAM heat-map over it, and the predicted probabilities."""
     fig, (img_ax, cam_ax, bar_ax) = plt.subplots(1, 3, figsize=(12, 3.8),
                                                  gridspec_kw={"width_ratios": [1, 1, 1.3]})
-    shown = _display_image(image)
     for ax in (img_ax, cam_ax):
-        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, vmin=0, vmax=1)
-        ax.axis("off")
+        _show_image(ax, image)
     img_ax.set_title("input")
     overlay = cam_ax.imshow(heatmap, cmap="jet", alpha=0.45, vmin=0, vmax=1)
     cam_ax.set_title(f"evidence for '{class_names[class_index]}'")

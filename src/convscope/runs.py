@@ -89,7 +89,7 @@ def load_keras_model(path: Path):
         return keras.saving.load_model(path, safe_mode=True)
     except FileNotFoundError:
         raise RunError(f"{path}: no such model file") from None
-    except (ValueError, OSError, KeyError) as exc:
+    except (ValueError, OSError, KeyError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RunError(f"{path}: cannot load this model ({first})") from None
 
@@ -125,8 +125,11 @@ class Run:
                 f"{self.path}: not a run directory (no {CONFIG}); "
                 "pass a folder written by `convscope train`"
             )
-        self.config = _io.read_json(self.path / CONFIG)
-        self.state = _io.read_json(self.path / STATE) if (self.path / STATE).is_file() else {}
+        try:
+            self.config = _io.read_json(self.path / CONFIG)
+            self.state = _io.read_json(self.path / STATE) if (self.path / STATE).is_file() else {}
+        except ValueError as exc:
+            raise RunError(f"{self.path}: damaged run files ({exc})") from None
 
     def __repr__(self) -> str:
         done = self.state.get("epochs_done", 0)
@@ -313,16 +316,21 @@ class ModelFileRun(Run):
     def __init__(self, path: Path):
         self.path = Path(path)
         model = self.model
-        shape = [int(d) for d in model.inputs[0].shape[1:]] if model.inputs else []
-        classes = int(model.outputs[0].shape[-1]) if model.outputs else 0
-        if len(shape) != 3 or classes < 1:
-            raise RunError(f"{path}: not an image classifier (input {shape}, {classes} outputs)")
+        shape = list(model.inputs[0].shape[1:]) if model.inputs else []
+        classes = model.outputs[0].shape[-1] if model.outputs else None
+        if len(shape) != 3 or None in shape or shape[2] not in (1, 3) or not classes:
+            raise RunError(
+                f"{path}: convscope needs an image classifier with a fixed input of height × "
+                f"width × 1 or 3 channels and a class output; this one takes {shape} and gives "
+                f"{classes} outputs"
+            )
+        shape = [int(d) for d in shape]
         self.config = {
             "recipe": path.stem,
             "dataset": None,
             "epochs": 0,
             "input_shape": shape,
-            "class_names": [str(i) for i in range(max(classes, 2))],
+            "class_names": [str(i) for i in range(max(int(classes), 2))],
             "input": {"scale": 1 / 255,
                       "kind": "digit" if shape == [28, 28, 1] else "photo"},
         }

@@ -95,6 +95,12 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
     run = Run(run_dir)
     config, state = run.config, run.state
     done = int(state.get("epochs_done", 0))
+    if epochs is not None and epochs != config["epochs"] and config.get("schedule"):
+        raise RunError(
+            f"{run.path}: its learning-rate schedule was planned for {config['epochs']} "
+            "epochs and is saved with the model; it cannot be stretched. Start a new run with "
+            "--epochs N"
+        )
     if epochs is not None:
         check_int("epochs", epochs, where="resume")
         if epochs < done:
@@ -110,8 +116,8 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
             f"{run.path}: already trained {done}/{config['epochs']} epochs; "
             "pass --epochs N to train it further"
         )
-    if done == 0 or not (run.path / MODEL).is_file():
-        raise RunError(f"{run.path}: no completed epoch to resume from; start a new run")
+    if not config.get("dataset"):
+        raise RunError(f"{run.path}: not a training run")
     data = load_dataset(config["dataset"], data_dir).limit(config.get("limit"))
     started_with = set(config["data"]["files"].values())
     if started_with and set(data.files.values()) != started_with:
@@ -121,7 +127,18 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
         )
     _io.write_json(run.path / CONFIG, config)
     _say(progress, f"Resuming {run.path} at epoch {done + 1}/{config['epochs']}")
-    model = load_keras_model(run.path / MODEL)
+    if done == 0 or not (run.path / MODEL).is_file():
+        # Interrupted during its first epoch: start again exactly as `train` did.
+        recipe = get_recipe(config["recipe"])
+        keras.utils.set_random_seed(int(config["seed"]))
+        steps = -(-len(data.x_train) // int(config["batch_size"]))
+        model = build_model(recipe, learning_rate=config["learning_rate"],
+                            decay_steps=int(config["epochs"]) * steps)
+        state.update(epochs_done=0)
+        _io.write_json(run.path / STATE, state)
+        (run.path / HISTORY).unlink(missing_ok=True)
+    else:
+        model = load_keras_model(run.path / MODEL)
     fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
     return _finish(run.path, data, progress)
 
@@ -164,8 +181,11 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
     """Train ``model`` epoch by epoch from the run's saved state, saving after each epoch."""
     run_dir = Path(run_dir)
     state = _io.read_json(run_dir / STATE) if (run_dir / STATE).is_file() else {}
-    history = read_history(run_dir / HISTORY)
     start, epochs = int(state.get("epochs_done", 0)), int(config["epochs"])
+    # A hard kill between saving the model and saving the state can leave one row too many.
+    history = read_history(run_dir / HISTORY)[:start]
+    if not (run_dir / CONFIG).is_file():  # fit used on its own: make the folder a run
+        _io.write_json(run_dir / CONFIG, config)
     seed, batch_size = int(config["seed"]), int(config["batch_size"])
     scale = np.float32(config["input"]["scale"])
     shift = int(config.get("augment", {}).get("shift", 0))

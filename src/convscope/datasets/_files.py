@@ -1,7 +1,9 @@
 """Where dataset files are looked for, and how missing ones are downloaded once.
 
 Search order, first match wins:
-  1. the ``data_dir`` argument (``--data-dir``): ``<data_dir>/<name>/`` or ``<data_dir>`` itself;
+  1. the ``data_dir`` argument (``--data-dir``): ``<data_dir>/<name>/`` or ``<data_dir>`` itself
+     — when given, nothing else is searched and nothing is downloaded (a typo must not silently
+     fall back to other data or to a long download);
   2. ``$CONVSCOPE_DATA/<name>/``;
   3. the user cache, ``<user cache dir>/convscope/<name>/``.
 Only when none of them holds the files is anything downloaded, into the cache, to a temporary
@@ -54,9 +56,9 @@ def cache_dir() -> Path:
 
 def candidate_dirs(name: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
     """The folders searched for dataset ``name``, in order."""
-    dirs: list[Path] = []
     if data_dir is not None:
-        dirs += [Path(data_dir) / name, Path(data_dir)]
+        return [Path(data_dir) / name, Path(data_dir)]
+    dirs: list[Path] = []
     env = os.environ.get(ENV_VAR)
     if env:
         dirs.append(Path(env) / name)
@@ -68,12 +70,18 @@ def sha256_of(path: Path) -> str:
     return hash_of(path, "sha256")
 
 
-def hash_of(path: Path, algorithm: str, chunk: int = 1 << 20) -> str:
-    digest = hashlib.new(algorithm)
+def hash_of(path: Path, algorithm: str) -> str:
+    return hashes_of(path, algorithm)[algorithm]
+
+
+def hashes_of(path: Path, *algorithms: str, chunk: int = 1 << 20) -> dict[str, str]:
+    """Several digests of one file in a single read."""
+    digests = {name: hashlib.new(name) for name in algorithms}
     with open(path, "rb") as f:
         while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
+            for digest in digests.values():
+                digest.update(block)
+    return {name: digest.hexdigest() for name, digest in digests.items()}
 
 
 def download(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:

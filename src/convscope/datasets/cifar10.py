@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from ..errors import DataError
-from ._files import RemoteFile, cache_dir, candidate_dirs, download, hash_of
+from ._files import RemoteFile, cache_dir, candidate_dirs, download, hashes_of
 from .base import ArrayDataset
 
 ARCHIVE = "cifar-10-python.tar.gz"
@@ -34,6 +34,7 @@ TEST_BATCH = "test_batch"
 META = "batches.meta"
 EXPECTED = {*TRAIN_BATCHES, TEST_BATCH, META, "readme.html"}
 BATCH_SIZE = 10_000
+_MAX_MEMBER = 40_000_000  # a batch pickle is ≈ 31 MB; refuse anything that could exhaust memory
 OFFICIAL = RemoteFile(
     ARCHIVE,
     "md5:c58f30108f718f92721af3b95e74349a",  # as published on the CIFAR-10 page
@@ -53,13 +54,13 @@ def load_cifar10(data_dir=None, download_missing: bool = True,
             return _from_archive(folder / ARCHIVE)
         if (folder / FOLDER).is_dir():
             return _from_folder(folder / FOLDER)
-    if not download_missing:
+    if not download_missing or data_dir is not None:
         raise DataError(_not_found_message(looked))
     try:
         path = download(OFFICIAL, cache_dir() / "cifar10", progress)
     except DataError as exc:
         raise DataError(f"{exc}. {_not_found_message(looked)}") from None
-    return _from_archive(path, verified=True)
+    return _from_archive(path)
 
 
 def _not_found_message(looked: list[Path]) -> str:
@@ -71,15 +72,16 @@ def _not_found_message(looked: list[Path]) -> str:
     )
 
 
-def _from_archive(path: Path, verified: bool = False) -> ArrayDataset:
+def _from_archive(path: Path) -> ArrayDataset:
     members = read_archive(path)
     data = _assemble(members, str(path))
-    md5 = OFFICIAL.digest if verified else hash_of(path, "md5")
+    digests = hashes_of(path, "md5", "sha256")
+    md5 = digests["md5"]
     if md5 != OFFICIAL.digest and str(path) not in _NOTICED:
         _NOTICED.add(str(path))
         print(f"note: {path} is not the official CIFAR-10 archive (md5 {md5}); its structure "
               "is valid, so it is used as it is", file=sys.stderr)
-    return ArrayDataset(name="cifar10", **data, files={str(path): hash_of(path, "sha256")})
+    return ArrayDataset(name="cifar10", **data, files={str(path): digests["sha256"]})
 
 
 def read_archive(path: Path) -> dict[str, bytes]:
@@ -91,6 +93,9 @@ def read_archive(path: Path) -> dict[str, bytes]:
                 name = _safe_member_name(path, member)
                 if name is None:
                     continue
+                if member.size > _MAX_MEMBER:
+                    raise DataError(f"{path}: member {member.name!r} is {member.size:,} bytes, "
+                                    f"far more than a CIFAR-10 batch; {_FIX}")
                 members[name] = tar.extractfile(member).read()
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise DataError(f"{path}: damaged archive ({exc}); {_FIX}") from None
@@ -124,7 +129,7 @@ def _from_folder(folder: Path) -> ArrayDataset:
         if path.is_file():
             members[name] = path.read_bytes()
     data = _assemble(members, str(folder))
-    files = {str(folder / n): hash_of(folder / n, "sha256") for n in sorted(members)}
+    files = {str(folder / n): hashes_of(folder / n, "sha256")["sha256"] for n in sorted(members)}
     return ArrayDataset(name="cifar10", **data, files=files)
 
 

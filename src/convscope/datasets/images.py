@@ -43,15 +43,21 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
     Covers what photos and scans come as: palette, greyscale, CMYK, RGBA, 16-bit PNG.
     """
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        a = np.asarray(image, dtype=np.float32)
-        image = Image.fromarray((a * (255.0 / max(float(a.max()), 255.0))).astype(np.uint8))
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        # Transparent pixels become white paper: a digit drawn on a transparent background
-        # reads as dark ink on light paper.
-        background = Image.new("RGBA", image.size, "white")
-        image = Image.alpha_composite(background, image.convert("RGBA"))
-    return image.convert("RGB")
+    try:
+        if image.mode.startswith("I;16") or image.mode == "I":
+            # 16-bit samples: 65535 is white, whatever the brightest pixel of this image is.
+            a = np.clip(np.asarray(image, dtype=np.float32) / 257.0, 0, 255)
+            image = Image.fromarray(a.astype(np.uint8))
+        elif image.mode == "F":
+            image = Image.fromarray(np.clip(np.asarray(image), 0, 255).astype(np.uint8))
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            # Transparent pixels become white paper: a digit drawn on a transparent background
+            # reads as dark ink on light paper.
+            background = Image.new("RGBA", image.size, "white")
+            image = Image.alpha_composite(background, image.convert("RGBA"))
+        return image.convert("RGB")
+    except (ValueError, OSError) as exc:
+        raise DataError(f"cannot convert a {image.mode} image to RGB ({exc})") from None
 
 
 def to_grey(image: Image.Image | np.ndarray) -> np.ndarray:

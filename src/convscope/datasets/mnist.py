@@ -72,7 +72,7 @@ def load_mnist(data_dir=None, download_missing: bool = True, progress: bool = Tr
         npz = folder / "mnist.npz"
         if npz.is_file():
             return _from_npz(npz)
-    if not download_missing:
+    if not download_missing or data_dir is not None:
         raise DataError(_not_found_message(looked))
     target = cache_dir() / "mnist"
     try:
