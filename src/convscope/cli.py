@@ -72,12 +72,26 @@ def main_options(
 
 @app.command("recipes")
 @user_errors
-def recipes_command():
+def recipes_command(
+    name: Annotated[str | None, typer.Argument(help="Show one recipe in full.",
+                                               show_default=False)] = None,
+):
     """List the networks convscope can train: name, dataset, input, parameters, description."""
     from rich.console import Console
     from rich.table import Table
 
-    from .recipes import RECIPES, count_params
+    from .recipes import RECIPES, count_params, get_recipe
+
+    if name is not None:
+        r = get_recipe(name)
+        typer.echo(f"{r.name}: {r.summary}\n"
+                   f"  dataset {r.dataset}, input {'×'.join(map(str, r.input_shape))}, "
+                   f"{count_params(r):,} weights\n"
+                   f"  training: Adam lr {r.learning_rate:g}"
+                   f"{', ' + r.schedule + ' decay' if r.schedule else ''}, batch {r.batch_size}, "
+                   f"{r.epochs} epochs{f', shifts up to {r.shift} px' if r.shift else ''}\n"
+                   f"  {r.expected}")
+        return
 
     table = Table("recipe", "dataset", "input", "parameters", "epochs", "batch", "description",
                   box=None, pad_edge=False)
