@@ -93,3 +93,17 @@ def test_cli_predict_reports_bad_files_and_goes_on(tiny_run, tmp_path):
     assert records[0]["predicted"] in "0123456789" and len(records[0]["probabilities"]) == 10
     assert records[1]["error"] and records[1]["predicted"] is None
     assert f"error: {broken}:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_uneven_lighting_and_paper_grain_are_ignored():
+    """A phone photo: paper lit unevenly (a gradient), grain, a blurred JPEG."""
+    from PIL import ImageFilter
+
+    rng = np.random.default_rng(0)
+    clean = draw_seven(paper=255, ink=0)
+    paper = np.linspace(165, 230, 300)[None, :] * np.ones((220, 1)) + rng.normal(0, 6, (220, 300))
+    photo = np.minimum(np.asarray(clean, dtype=float), np.clip(paper, 0, 255))
+    photo = Image.fromarray(photo.astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.5))
+    a, b = prepare_digit(clean), prepare_digit(photo)
+    assert max(ink_box(b, 0.05)) == 20
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.9
