@@ -47,6 +47,18 @@ def read_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def copy_file(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically (cheaper than saving a model twice)."""
+    import shutil
+
+    tmp = _temp_beside(target, target.suffix)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def save_model(model, path: Path) -> None:
     """Save a Keras model atomically (Keras needs the temporary name to end in ``.keras``)."""
     tmp = _temp_beside(path, ".keras")

@@ -444,11 +444,19 @@ def explain_command(
     class_name: Annotated[str | None, typer.Option("--class", help="Class to explain, by name or "
                                                    "number (default: the predicted one).",
                                                    show_default=False)] = None,
+    method: Annotated[str, typer.Option(help="hirescam (maps × gradients, position by "
+                                        "position) or gradcam (maps × mean gradients).")
+                      ] = "hirescam",
     out: OutDir = None,
     force: Force = False,
     data_dir: DataDir = None,
 ):
-    """Grad-CAM: which part of the image made the network decide, with its probabilities."""
+    """Grad-CAM: which part of the image made the network decide, with its probabilities.
+
+    The default, HiResCAM, is Grad-CAM without averaging the gradients over the image: the
+    same map for networks ending in global pooling, and a faithful one for Flatten → Dense
+    heads like the course's, where plain Grad-CAM often comes out empty.
+    """
     from . import inspection, plots
     from .runs import load_run
 
@@ -463,8 +471,8 @@ def explain_command(
             index = int(class_name)
         else:
             raise ConvscopeError(f"unknown class {class_name!r}; classes: {', '.join(names)}")
-    cam = inspection.grad_cam(run.model, prepared, index)
-    title = f"Grad-CAM on {what} (layer {cam.layer})"
+    cam = inspection.grad_cam(run.model, prepared, index, method=method)
+    title = f"{'HiResCAM' if method == 'hirescam' else 'Grad-CAM'} on {what} (layer {cam.layer})"
     fig = plots.grad_cam(prepared, cam.heatmap, cam.probabilities, names, cam.class_index, title)
     tag = f"test{test_index}" if image is None else image.stem
     path = _out_dir(run, out) / f"explain-{tag}-class{cam.class_index}.png"

@@ -156,7 +156,11 @@ MNIST_VIZ = Recipe(
     # shifting digits by up to 2 pixels and a cosine decay take them past 99 %.
     schedule="cosine",
     shift=2,
-    expected="Course: trained until 99 % test accuracy. Measured here: see README.",
+    expected=(
+        "Course: trained until 99 % test accuracy. Measured (seed 0, 2-core Intel Xeon, "
+        "≈ 25 s/epoch): 99.06 % at epoch 13 with --until-accuracy 0.99 (98.90 % after 12 of "
+        "a 12-epoch schedule)."
+    ),
 )
 
 RECIPES: dict[str, Recipe] = {r.name: r for r in (MNIST, CIFAR10, CIFAR10_NOPOOL, MNIST_VIZ)}

@@ -237,18 +237,21 @@ class Run:
             results = [r if r.error else _prediction(r.source, next(it), names) for r in results]
         return results
 
-    def evaluate(self, data_dir=None, figures: bool = True, data=None) -> dict:
+    def evaluate(self, data_dir=None, figures: bool = True, data=None,
+                 evaluation=None) -> dict:
         """Recompute test metrics (and figures) of ``model.keras``; writes ``metrics.json``.
 
-        ``data``: the already loaded dataset, to avoid reading it again.
+        ``data``: the already loaded dataset; ``evaluation``: predictions already made on its
+        test set by this model (training passes both, to avoid doing the work twice).
         """
         from .datasets import load_dataset
         from .evaluation import evaluate_model
 
         if data is None:
             data = load_dataset(self.config["dataset"], data_dir)
-        evaluation = evaluate_model(self.model, self.scale(data.x_test), data.y_test,
-                                    self.class_names)
+        if evaluation is None:
+            evaluation = evaluate_model(self.model, self.scale(data.x_test), data.y_test,
+                                        self.class_names)
         metrics = {
             **evaluation.to_metrics(),
             "epochs_done": self.state.get("epochs_done"),
@@ -340,6 +343,7 @@ class ModelFileRun(Run):
     def model(self):
         return load_keras_model(self.path)
 
-    def evaluate(self, data_dir=None, figures: bool = True, data=None) -> dict:
+    def evaluate(self, data_dir=None, figures: bool = True, data=None,
+                 evaluation=None) -> dict:
         raise RunError(f"{self.path}: a bare model file has no test set; train a run with "
                        "`convscope train` to evaluate it")

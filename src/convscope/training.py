@@ -25,8 +25,8 @@ import numpy as np
 from . import _io
 from .datasets import ArrayDataset, load_dataset
 from .errors import ConvscopeError, RunError, check_int
+from .evaluation import evaluate_model
 from .recipes import Recipe, build_model, get_recipe
-from .recipes import count_params as recipe_parameters
 from .runs import (
     BEST,
     CONFIG,
@@ -80,13 +80,14 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, epochs: int | None =
     run_dir = new_run_dir(out, recipe.name)
     config = make_config(recipe, data, epochs=epochs, batch_size=batch_size, seed=seed,
                          limit=limit, until_accuracy=until_accuracy)
-    _io.write_json(run_dir / CONFIG, config)
     keras.utils.set_random_seed(seed)
     steps = -(-len(data.x_train) // batch_size)
     model = build_model(recipe, learning_rate=config["learning_rate"], decay_steps=epochs * steps)
+    config["parameters"] = int(model.count_params())
+    _io.write_json(run_dir / CONFIG, config)
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
-    fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
-    return _finish(run_dir, data, progress)
+    evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
+    return _finish(run_dir, data, progress, evaluation)
 
 
 def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool = True,
@@ -139,8 +140,8 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
         (run.path / HISTORY).unlink(missing_ok=True)
     else:
         model = load_keras_model(run.path / MODEL)
-    fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
-    return _finish(run.path, data, progress)
+    evaluation = fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
+    return _finish(run.path, data, progress, evaluation)
 
 
 def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
@@ -159,7 +160,6 @@ def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
         "augment": {"shift": recipe.shift},
         "loss": "sparse_categorical_crossentropy",
         "input_shape": list(data.input_shape),
-        "parameters": recipe_parameters(recipe),
         "class_names": data.class_names,
         # How a uint8 image becomes the model's input (the course's X / 255).
         "input": {"scale": 1 / 255, "kind": "digit" if recipe.dataset == "mnist" else "photo"},
@@ -177,8 +177,13 @@ def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
 
 
 def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: bool = True,
-        callbacks=()) -> None:
-    """Train ``model`` epoch by epoch from the run's saved state, saving after each epoch."""
+        callbacks=()):
+    """Train ``model`` epoch by epoch from the run's saved state, saving after each epoch.
+
+    After each epoch the test set is predicted once: that gives the learning curves' test
+    points, and the last epoch's predictions are returned (an ``Evaluation``) so the final
+    metrics and figures need no second pass.
+    """
     run_dir = Path(run_dir)
     state = _io.read_json(run_dir / STATE) if (run_dir / STATE).is_file() else {}
     start, epochs = int(state.get("epochs_done", 0)), int(config["epochs"])
@@ -195,6 +200,7 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
     training = state.get("training", {"train_seconds": 0.0, "train_images": 0})
     state.update(status="running", epochs_planned=epochs)
     display = _Display(progress, epochs, -(-len(x_train) // batch_size))
+    evaluation = None
     try:
         for epoch in range(start, epochs):
             rng = np.random.default_rng([seed, epoch])
@@ -204,26 +210,27 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
                 x_epoch = random_shift(x_epoch, shift, rng)
             keras.utils.set_random_seed(seed * 100_003 + epoch)
             display.begin(epoch)
-            clock = _StepClock()
             began = time.perf_counter()
             logs = model.fit(
                 x_epoch, data.y_train[order], batch_size=batch_size,
                 initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
-                validation_data=(x_test, data.y_test), validation_batch_size=EVAL_BATCH_SIZE,
-                callbacks=[clock, *display.callbacks(), *callbacks],
+                callbacks=[*display.callbacks(), *callbacks],
             ).history
+            train_seconds = time.perf_counter() - began
+            evaluation = evaluate_model(model, x_test, data.y_test, data.class_names,
+                                        EVAL_BATCH_SIZE)
             seconds = time.perf_counter() - began
             row = {
                 "epoch": epoch + 1,
                 "loss": logs["loss"][-1],
                 "accuracy": logs["accuracy"][-1],
-                "test_loss": logs["val_loss"][-1],
-                "test_accuracy": logs["val_accuracy"][-1],
+                "test_loss": evaluation.loss,
+                "test_accuracy": evaluation.accuracy,
                 "seconds": round(seconds, 3),
                 "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
             }
             history.append(row)
-            training["train_seconds"] += clock.seconds
+            training["train_seconds"] += train_seconds
             training["train_images"] += len(x_train)
             training["images_per_second"] = training["train_images"] / training["train_seconds"]
             with _interrupt_deferred():
@@ -242,6 +249,7 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
         display.close()
     state["status"] = "complete"
     _io.write_json(run_dir / STATE, state)
+    return evaluation
 
 
 def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dict,
@@ -250,7 +258,7 @@ def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dic
     _io.save_model(model, run_dir / MODEL)
     best = state.get("best")
     if best is None or row["test_accuracy"] > best["test_accuracy"]:
-        _io.save_model(model, run_dir / BEST)
+        _io.copy_file(run_dir / MODEL, run_dir / BEST)
         state["best"] = {"epoch": row["epoch"], "test_accuracy": row["test_accuracy"]}
     write_history(run_dir / HISTORY, history)
     state.update(epochs_done=row["epoch"], training=training)
@@ -273,10 +281,10 @@ def _interrupt_deferred():
         raise KeyboardInterrupt
 
 
-def _finish(run_dir: Path, data: ArrayDataset, progress: bool) -> Run:
+def _finish(run_dir: Path, data: ArrayDataset, progress: bool, evaluation) -> Run:
     run = Run(run_dir)
-    _say(progress, "Evaluating on the test set and drawing figures…")
-    metrics = run.evaluate(data=data)
+    _say(progress, "Drawing figures…")
+    metrics = run.evaluate(data=data, evaluation=evaluation)
     _say(progress, f"Test accuracy {metrics['test_accuracy']:.2%}, loss {metrics['test_loss']:.4f}"
                    f" — {run_dir}")
     return run
@@ -364,16 +372,6 @@ def random_shift(images: np.ndarray, limit: int, rng: np.random.Generator) -> np
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
-class _StepClock(keras.callbacks.Callback):
-    """Time spent on training steps only: from the epoch's start to its test evaluation."""
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.began, self.seconds = time.perf_counter(), 0.0
-
-    def on_test_begin(self, logs=None):
-        self.seconds = time.perf_counter() - self.began
 
 
 class _StepCallback(keras.callbacks.Callback):
