@@ -41,7 +41,7 @@ def learning_curves(history: list[dict], title: str = "Learning curves"):
     acc_ax.annotate(
         f"best test {best['test_accuracy']:.2%}",
         (best["epoch"], best["test_accuracy"]),
-        textcoords="offset points", xytext=(0, -18), ha="center", fontsize=9,
+        textcoords="offset points", xytext=(0, 12), ha="center", fontsize=9,
     )
     fig.suptitle(title)
     fig.tight_layout()
@@ -79,8 +79,8 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
     n = len(images)
     cols = min(n, 6)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(2 * rows, cols, figsize=(2.3 * cols, 4.1 * rows),
-                             gridspec_kw={"height_ratios": [1.25, 1] * rows}, squeeze=False)
+    fig, axes = plt.subplots(2 * rows, cols, figsize=(2.3 * cols, 3.5 * rows),
+                             gridspec_kw={"height_ratios": [1, 0.75] * rows}, squeeze=False)
     k = len(class_names)
     for slot in range(rows * cols):
         img_ax, bar_ax = axes[2 * (slot // cols), slot % cols], axes[2 * (slot // cols) + 1,

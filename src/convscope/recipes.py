@@ -176,6 +176,9 @@ def get_recipe(name: str) -> Recipe:
         ) from None
 
 
+STEPS_PER_EXECUTION = 8
+
+
 def build_model(recipe: Recipe | str, learning_rate: float | None = None,
                 decay_steps: int | None = None):
     """The recipe's model, compiled as the course compiles it (Adam, cross-entropy, accuracy).
@@ -194,6 +197,10 @@ def build_model(recipe: Recipe | str, learning_rate: float | None = None,
         optimizer=keras.optimizers.Adam(rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        # Run 8 training steps per call into TensorFlow instead of 1: the same updates in the
+        # same order, with less Python between them. Measured on the mnist recipe (2-core Intel
+        # Xeon, 20,000 images, median of 4 alternated epochs): 3,746 vs 3,436 images/s (+9 %).
+        steps_per_execution=STEPS_PER_EXECUTION,
     )
     return model
 

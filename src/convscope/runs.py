@@ -274,7 +274,7 @@ def write_figures(run: Run, evaluation, x_test: np.ndarray) -> list[Path]:
     from . import plots
 
     folder = run.path / FIGURES
-    title = f"{run.recipe} — {run.path.name}"
+    title = run.recipe if run.path.name == run.recipe else f"{run.recipe} — {run.path.name}"
     written = []
     history = run.history
     if history:
