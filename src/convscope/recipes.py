@@ -70,8 +70,8 @@ MNIST = Recipe(
     epochs=5,
     batch_size=32,
     expected=(
-        "Course: 99 % test after 5 epochs (its program gives 98.65 % on a 2-core AMD CPU, "
-        "347 s). Measured here: see README."
+        "Course: 99 % test after 5 epochs. Its program, on a 2-core Intel Xeon: 98.40 % "
+        "(mean of seeds 0–2); this recipe: 98.43 % (98.37 / 98.33 / 98.59), ≈ 20 s/epoch."
     ),
 )
 
@@ -110,7 +110,9 @@ CIFAR10 = Recipe(
     batch_size=32,
     expected=(
         "Course: > 80 % train, ~75 % test after ~10 epochs. Its program on the shared (JPEG-"
-        "rebuilt) copy, 2-core AMD CPU: 72.2 % test, 88.4 % train, 34 min."
+        "rebuilt) copy, 2-core AMD CPU: 72.2 % test, 88.4 % train, 34 min. This recipe, seed "
+        "0, 2-core Intel Xeon: best 73.0 % at epoch 4, 70.4 % test / 88.6 % train after 10 "
+        "(over-fitting), 27 min."
     ),
 )
 
