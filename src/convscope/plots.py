@@ -79,8 +79,9 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
     n = len(images)
     cols = min(n, 6)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(2 * rows, cols, figsize=(2.3 * cols, 3.5 * rows),
-                             gridspec_kw={"height_ratios": [1, 0.75] * rows}, squeeze=False)
+    fig, axes = plt.subplots(2 * rows, cols, figsize=(2.4 * cols, 4.0 * rows),
+                             gridspec_kw={"height_ratios": [1.6, 0.7] * rows}, squeeze=False,
+                             layout="constrained")
     k = len(class_names)
     for slot in range(rows * cols):
         img_ax, bar_ax = axes[2 * (slot // cols), slot % cols], axes[2 * (slot // cols) + 1,
@@ -95,10 +96,10 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
         _show_image(img_ax, images[slot])
         ok = truth is None or truth == pred
         head = f"{class_names[pred]} ({p[pred]:.0%})"
+        if captions is not None:
+            head = f"{captions[slot]}: {head}"
         if truth is not None and not ok:
             head += f"\ntrue: {class_names[truth]}"
-        if captions is not None:
-            head = f"{captions[slot]}\n{head}"
         img_ax.set_title(head, fontsize=9, color="black" if ok else "crimson")
         colors = ["#bbbbbb"] * k
         colors[pred] = "#1f77b4" if ok else "crimson"
@@ -113,7 +114,6 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
         bar_ax.tick_params(axis="y", labelsize=7)
         bar_ax.grid(axis="y", alpha=0.3)
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
