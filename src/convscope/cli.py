@@ -256,7 +256,8 @@ def compare_command(
                       f"{r['final_train_accuracy']:.2%}")
     Console(width=160).print(table)
     out.parent.mkdir(parents=True, exist_ok=True)
-    labels = [f"{r['recipe']} ({Path(r['run']).name})" for r in rows]
+    labels = [r["recipe"] if Path(r["run"]).name == r["recipe"]
+              else f"{r['recipe']} ({Path(r['run']).name})" for r in rows]
     _io.save_figure(plots.compare_curves([run.history for run in runs], labels), out)
     with open(table_path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, list(rows[0]))
