@@ -12,7 +12,6 @@ progress and ``resume`` continues exactly where the run stopped:
 
 from __future__ import annotations
 
-import contextlib
 import platform
 import signal
 import threading
@@ -201,7 +200,9 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
     state.update(status="running", epochs_planned=epochs)
     display = _Display(progress, epochs, -(-len(x_train) // batch_size))
     evaluation = None
+    ctrl_c = _CtrlC(display)
     try:
+        ctrl_c.__enter__()
         for epoch in range(start, epochs):
             rng = np.random.default_rng([seed, epoch])
             order = rng.permutation(len(x_train))
@@ -214,8 +215,9 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
             logs = model.fit(
                 x_epoch, data.y_train[order], batch_size=batch_size,
                 initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
-                callbacks=[*display.callbacks(), *callbacks],
+                callbacks=[ctrl_c, *display.callbacks(), *callbacks],
             ).history
+            ctrl_c.check()  # an epoch cut short is not kept
             train_seconds = time.perf_counter() - began
             evaluation = evaluate_model(model, x_test, data.y_test, data.class_names,
                                         EVAL_BATCH_SIZE)
@@ -233,9 +235,9 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
             training["train_seconds"] += train_seconds
             training["train_images"] += len(x_train)
             training["images_per_second"] = training["train_images"] / training["train_seconds"]
-            with _interrupt_deferred():
-                _save_epoch(model, run_dir, state, history, row, training)
+            _save_epoch(model, run_dir, state, history, row, training)
             display.end(row, history)
+            ctrl_c.check()
             if target is not None and row["test_accuracy"] >= target:
                 state["reached_target"] = row["epoch"]
                 display.note(f"reached {target:.2%} test accuracy at epoch {row['epoch']}: "
@@ -246,6 +248,7 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
         _io.write_json(run_dir / STATE, state)
         raise TrainingInterrupted(run_dir, int(state.get("epochs_done", 0)), epochs) from None
     finally:
+        ctrl_c.__exit__()
         display.close()
     state["status"] = "complete"
     _io.write_json(run_dir / STATE, state)
@@ -265,20 +268,46 @@ def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dic
     _io.write_json(run_dir / STATE, state)
 
 
-@contextlib.contextmanager
-def _interrupt_deferred():
-    """Hold Ctrl-C until the block ends, so a save is never cut in half."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received = []
-    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
+class _CtrlC(keras.callbacks.Callback):
+    """Ctrl-C as a request: training stops after the current step, at a point we choose.
+
+    Letting SIGINT raise KeyboardInterrupt wherever Python happens to be is not reliable: when
+    it lands in an object's ``__del__`` (TensorFlow iterators are finalised between epochs),
+    Python prints "Exception ignored" and training goes on. So the first Ctrl-C only sets a
+    flag (and asks Keras to stop after the current step); the loop checks it at safe points.
+    A second Ctrl-C interrupts at once, as usual.
+    """
+
+    async_safe = True
+
+    def __init__(self, display):
+        super().__init__()
+        self.requested, self.display, self.previous = False, display, None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        self.display.note("Ctrl-C: stopping after the current step (again to stop at once)")
+        if self.model is not None:
+            self.model.stop_training = True
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.requested:
+            self.model.stop_training = True
 
 
 def _finish(run_dir: Path, data: ArrayDataset, progress: bool, evaluation) -> Run:
