@@ -50,13 +50,13 @@ def _mnist_layers():
 
     return [
         # 32 filters of 3×3×1 (+1 bias each): 32 × 10 = 320 weights; output 28×28×32.
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1"),
         # 16 filters of 3×3×32 (+1 bias): 16 × 289 = 4,624 weights; output 28×28×16.
-        layers.Conv2D(16, kernel_size=3, padding="same", activation="relu"),
+        layers.Conv2D(16, kernel_size=3, padding="same", activation="relu", name="conv2"),
         # 28 × 28 × 16 = 12,544 values, no weights.
-        layers.Flatten(),
+        layers.Flatten(name="flatten"),
         # (12,544 + 1) × 10 = 125,450 weights.  Total: 130,394.
-        layers.Dense(10, activation="softmax"),
+        layers.Dense(10, activation="softmax", name="output"),
     ]
 
 
@@ -80,22 +80,23 @@ MNIST = Recipe(
 def _cifar10_layers(pooling: bool = True):
     from keras import layers
 
-    def conv():
-        return layers.Conv2D(64, kernel_size=3, padding="same", activation="relu")
+    def conv(n):
+        return layers.Conv2D(64, kernel_size=3, padding="same", activation="relu",
+                             name=f"conv{n}")
 
-    def pool():
+    def pool(n):
         # Keeps the largest of each 2×2 block: a quarter of the values, no weights.
-        return [layers.MaxPooling2D(pool_size=(2, 2))] if pooling else []
+        return [layers.MaxPooling2D(pool_size=(2, 2), name=f"pool{n}")] if pooling else []
 
     return [
-        conv(),  # 3×3×3 × 64 + 64 = 1,792 weights; 32×32×64
-        conv(),  # 3×3×64 × 64 + 64 = 36,928; 32×32×64
-        *pool(),  # → 16×16×64
-        conv(),  # 36,928
-        *pool(),  # → 8×8×64
-        conv(),  # 36,928
-        layers.Flatten(),  # 8 × 8 × 64 = 4,096 values (65,536 without the poolings)
-        layers.Dense(10, activation="softmax"),  # 40,970 (655,370 without the poolings)
+        conv(1),  # 3×3×3 × 64 + 64 = 1,792 weights; 32×32×64
+        conv(2),  # 3×3×64 × 64 + 64 = 36,928; 32×32×64
+        *pool(1),  # → 16×16×64
+        conv(3),  # 36,928
+        *pool(2),  # → 8×8×64
+        conv(4),  # 36,928
+        layers.Flatten(name="flatten"),  # 8 × 8 × 64 = 4,096 values (65,536 without pooling)
+        layers.Dense(10, activation="softmax", name="output"),  # 40,970 (655,370 without)
     ]  # Total 153,546 with the poolings, 767,946 without.
 
 
@@ -137,11 +138,11 @@ def _mnist_viz_layers():
     from keras import layers
 
     return [
-        layers.Conv2D(16, kernel_size=3, padding="same", activation="relu"),  # 160 weights
-        layers.Conv2D(16, kernel_size=3, padding="same", activation="relu"),  # 2,320
-        layers.MaxPooling2D(pool_size=(2, 2)),  # 28×28×16 → 14×14×16
-        layers.Flatten(),  # 3,136 values
-        layers.Dense(10, activation="softmax"),  # 31,370.  Total: 33,850.
+        layers.Conv2D(16, 3, padding="same", activation="relu", name="conv1"),  # 160 weights
+        layers.Conv2D(16, 3, padding="same", activation="relu", name="conv2"),  # 2,320
+        layers.MaxPooling2D(pool_size=(2, 2), name="pool"),  # 28×28×16 → 14×14×16
+        layers.Flatten(name="flatten"),  # 3,136 values
+        layers.Dense(10, activation="softmax", name="output"),  # 31,370.  Total: 33,850.
     ]
 
 
