@@ -294,16 +294,17 @@ def _save(fig, path: Path, force: bool, owned: bool) -> Path:
 
 
 def _one_image(run, image: Path | None, test_index: int | None, data_dir):
-    """(prepared image, description) from a file or from the run's test set."""
+    """(prepared image, description, file-name tag) from a file or the run's test set."""
     if (image is None) == (test_index is None):
         raise ConvscopeError("give either an IMAGE file or --test-index I")
     if image is not None:
-        return run.prepare(image), image.name
+        return run.prepare(image), image.name, image.stem
     x_test, y_test = run.test_images(data_dir)
     if not 0 <= test_index < len(x_test):
         raise ConvscopeError(f"--test-index must be in 0–{len(x_test) - 1}; got {test_index}")
     label = run.class_names[int(y_test[test_index])]
-    return run.scale(x_test[test_index]), f"test image #{test_index} ({label})"
+    return run.scale(x_test[test_index]), f"test image #{test_index} ({label})", \
+        f"test{test_index}"
 
 
 def _say_written(paths) -> None:
@@ -336,11 +337,10 @@ def see_command(
     from .runs import load_run
 
     run = load_run(target)
-    prepared, what = _one_image(run, image, test_index, data_dir)
+    prepared, what, tag = _one_image(run, image, test_index, data_dir)
     chosen = None if layers is None else [w.strip() for w in layers.split(",") if w.strip()]
     written = []
     folder = _out_dir(run, out)
-    tag = f"test{test_index}" if image is None else image.stem
     for fm in inspection.feature_maps(run.model, prepared, chosen):
         title = (f"Layer {fm.number} ({fm.layer}, {fm.kind}): {fm.maps.shape[-1]} feature maps "
                  f"of {what}")
@@ -462,7 +462,7 @@ def explain_command(
     from .runs import load_run
 
     run = load_run(target)
-    prepared, what = _one_image(run, image, test_index, data_dir)
+    prepared, what, tag = _one_image(run, image, test_index, data_dir)
     names = run.class_names
     index = None
     if class_name is not None:
@@ -475,7 +475,6 @@ def explain_command(
     cam = inspection.grad_cam(run.model, prepared, index, method=method)
     title = f"{'HiResCAM' if method == 'hirescam' else 'Grad-CAM'} on {what} (layer {cam.layer})"
     fig = plots.grad_cam(prepared, cam.heatmap, cam.probabilities, names, cam.class_index, title)
-    tag = f"test{test_index}" if image is None else image.stem
     path = _out_dir(run, out) / f"explain-{tag}-class{cam.class_index}.png"
     best = int(cam.probabilities.argmax())
     typer.echo(f"{what}: predicted {names[best]} ({cam.probabilities[best]:.1%}); "

@@ -25,7 +25,6 @@ class Recipe:
     name: str
     dataset: str
     input_shape: tuple[int, int, int]
-    num_classes: int
     summary: str  # one line, for `convscope recipes`
     layers: Callable[[], list]  # the layers after the Input, in order
     epochs: int
@@ -64,7 +63,6 @@ MNIST = Recipe(
     name="mnist",
     dataset="mnist",
     input_shape=(28, 28, 1),
-    num_classes=10,
     summary="course §1: conv 32 → conv 16 → dense 10",
     layers=_mnist_layers,
     epochs=5,
@@ -104,7 +102,6 @@ CIFAR10 = Recipe(
     name="cifar10",
     dataset="cifar10",
     input_shape=(32, 32, 3),
-    num_classes=10,
     summary="course §2: 4 × conv 64 with two 2×2 max-poolings → dense 10",
     layers=_cifar10_layers,
     epochs=10,
@@ -121,7 +118,6 @@ CIFAR10_NOPOOL = Recipe(
     name="cifar10-nopool",
     dataset="cifar10",
     input_shape=(32, 32, 3),
-    num_classes=10,
     summary="cifar10 without its poolings: 5× the weights",
     layers=lambda: _cifar10_layers(pooling=False),
     epochs=10,
@@ -150,7 +146,6 @@ MNIST_VIZ = Recipe(
     name="mnist-viz",
     dataset="mnist",
     input_shape=(28, 28, 1),
-    num_classes=10,
     summary="course §4: conv 16 → conv 16 → pool → dense 10 (to look inside)",
     layers=_mnist_viz_layers,
     epochs=20,
