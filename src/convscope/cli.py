@@ -28,8 +28,8 @@ app = typer.Typer(
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Folder holding the dataset (else $CONVSCOPE_DATA, then the "
-                 "user cache, then a verified download)."),
+    typer.Option("--data-dir", "--data", help="Folder holding the dataset (else "
+                 "$CONVSCOPE_DATA, then the user cache, then a verified download)."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only results and errors.")]
 
@@ -104,8 +104,23 @@ def recipes_command(
 @app.command("train")
 @user_errors
 def train_command(
-    recipe: Annotated[str | None, typer.Argument(help="Recipe name (see `convscope recipes`).",
-                                                 show_default=False)] = None,
+    recipe: Annotated[str | None, typer.Argument(
+        help="Recipe name (see `convscope recipes`), or `folder` to train on your own photos.",
+        show_default=False)] = None,
+    folder: Annotated[Path | None, typer.Argument(
+        help="With `folder`: DIR/train/<class>/ and DIR/test/<class>/ (or DIR/<class>/ with "
+        "--validation-split).", show_default=False)] = None,
+    network: Annotated[str, typer.Option("--recipe", help="With `folder`: the network to "
+                                         "train (its input size is the photos' size; the "
+                                         "output layer fits your classes).")] = "catsdogs",
+    validation_split: Annotated[float | None, typer.Option(
+        help="Hold out this fraction of each class for testing (seeded, file-level; the files "
+        "of each part are listed in the run's files.json).", show_default=False)] = None,
+    augment: Annotated[bool, typer.Option(help="Random flips, small rotations, shifts and "
+                                          "zooms of each training image (layers in the model, "
+                                          "off at prediction).")] = False,
+    cache: Annotated[bool, typer.Option(help="Keep decoded, resized photos in the user cache "
+                                        "so later epochs and runs skip decoding.")] = True,
     epochs: Annotated[int | None, typer.Option(help="Epochs to train (default: the recipe's).",
                                                min=1, show_default=False)] = None,
     batch_size: Annotated[int | None, typer.Option(help="Images per gradient step (default: "
@@ -131,23 +146,32 @@ def train_command(
 
     Ctrl-C keeps the last completed epoch; continue later with --resume RUN_DIR.
 
-    Example: convscope train mnist --epochs 5
+    Examples: convscope train mnist --epochs 5;
+    convscope train catsdogs --data DIR --augment;
+    convscope train folder my_photos --validation-split 0.2
     """
     from .training import TrainingInterrupted, train
     from .training import resume as resume_run
 
+    if recipe == "folder" and folder is None:
+        _fail("`convscope train folder` needs the folder: convscope train folder DIR", 2)
+    if folder is not None and recipe != "folder":
+        _fail(f"unexpected argument {folder}; to train on a folder of photos use "
+              f"`convscope train folder {folder} --recipe {recipe}`", 2)
     try:
         if resume is not None:
-            if recipe or batch_size or limit or out or seed is not None or until_accuracy:
+            if (recipe or batch_size or limit or out or seed is not None or until_accuracy
+                    or augment or validation_split is not None):
                 _fail("--resume continues a run with its own settings; pass only --resume, "
                       "--epochs and --data-dir", 2)
             run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
         elif recipe is None:
             _fail("name a recipe (e.g. `convscope train mnist`) or pass --resume RUN_DIR", 2)
         else:
-            run = train(recipe, data_dir, epochs=epochs, batch_size=batch_size, seed=seed or 0,
-                        limit=limit, until_accuracy=until_accuracy, out=out,
-                        progress=not quiet)
+            run = train(network if folder else recipe, data_dir, folder=folder,
+                        validation_split=validation_split, augment=augment, cache=cache,
+                        epochs=epochs, batch_size=batch_size, seed=seed or 0, limit=limit,
+                        until_accuracy=until_accuracy, out=out, progress=not quiet)
     except TrainingInterrupted as stop:
         kept = (f"kept epoch {stop.epochs_done}/{stop.epochs}" if stop.epochs_done
                 else "no epoch had ended yet")
@@ -158,6 +182,116 @@ def train_command(
         )
         raise typer.Exit(130) from None
     typer.echo(str(run.path))
+
+
+@app.command("scan")
+@user_errors
+def scan_command(
+    folder: Annotated[Path, typer.Argument(help="DIR/train/<class>/ and DIR/test/<class>/, or "
+                                           "DIR/<class>/.")],
+    size: Annotated[int, typer.Option(help="Side in pixels the photos are decoded to (and "
+                                      "cached at, so training at that size starts warm).",
+                                      min=1)] = 64,
+    cache: Annotated[bool, typer.Option(help="Keep the decoded photos in the user cache.")] = True,
+    quiet: Quiet = False,
+):
+    """Check a folder of photos: counts per class, sizes, and every skipped file with its reason.
+
+    Every photo is decoded, so damaged, truncated and mislabelled files show up here rather
+    than during training. Exit status 0 even when files are skipped (training skips them too).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from .datasets.folders import scan_folder
+
+    report = scan_folder(folder, (size, size, 3), cache=cache, progress=not quiet)
+    table = Table("part", "class", "photos", "width min / median / max",
+                  "height min / median / max", box=None, pad_edge=False)
+    for row in report.rows():
+        w, h = row["width"], row["height"]
+        table.add_row(row["part"], row["class"], f"{row['photos']:,}",
+                      f"{w['min']} / {w['median']} / {w['max']}",
+                      f"{h['min']} / {h['median']} / {h['max']}")
+    Console(width=120).print(table)
+    skipped = report.skipped
+    typer.echo(f"{len(skipped)} file(s) skipped" + (":" if skipped else ""))
+    for item in skipped:
+        typer.echo(f"  {item}")
+
+
+prepare_app = typer.Typer(help="Make train/ and test/ photo folders from raw photos "
+                          "(copies; the originals are never moved or changed).",
+                          no_args_is_help=True)
+app.add_typer(prepare_app, name="prepare")
+
+TestFraction = Annotated[float | None, typer.Option(
+    help="Fraction of each class held out for testing [default: 0.2, the course's 2,500 of "
+    "12,500].", show_default=False)]
+PerClass = Annotated[int | None, typer.Option(
+    help="Use only N photos of each class in all (e.g. 1000 for a first, quick run).",
+    show_default=False)]
+PrepareOut = Annotated[Path, typer.Option("--out", help="Folder to create (train/ and test/ "
+                                          "inside).")]
+PrepareForce = Annotated[bool, typer.Option(help="Write into --out even if it is not empty "
+                                            "(files of the same name are replaced).")]
+
+
+def _prepare(function, source: Path, out: Path, quiet: bool, **options) -> None:
+    from rich.progress import Progress
+
+    with Progress(disable=quiet, transient=True) as bar:
+        task = bar.add_task("copying photos", total=None)
+        report = function(source, out, **options,
+                          progress=lambda done, total: bar.update(task, completed=done,
+                                                                  total=total))
+    typer.echo(report.describe())
+
+
+@prepare_app.command("catsdogs")
+@user_errors
+def prepare_catsdogs_command(
+    source: Annotated[Path, typer.Argument(help="Kaggle's Dogs vs. Cats train.zip, or a folder "
+                                           "of its cat.N.jpg / dog.N.jpg photos.")],
+    out: PrepareOut,
+    test_fraction: TestFraction = None,
+    per_class: PerClass = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same split.", min=0)] = 0,
+    force: PrepareForce = False,
+    quiet: Quiet = False,
+):
+    """The course's layout: OUT/train/{cats,dogs} (10,000 each) and OUT/test/{cats,dogs} (2,500).
+
+    Zip members that would land outside OUT, links and non-photos are reported and skipped.
+    Then: convscope train catsdogs --data OUT
+    """
+    from .datasets.prepare import prepare_catsdogs
+
+    _prepare(prepare_catsdogs, source, out, quiet, test_fraction=test_fraction,
+             per_class=per_class, seed=seed, force=force)
+
+
+@prepare_app.command("split")
+@user_errors
+def prepare_split_command(
+    source: Annotated[Path, typer.Argument(help="A folder with one sub-folder of photos per "
+                                           "class.")],
+    out: PrepareOut,
+    test_fraction: Annotated[float, typer.Option(help="Fraction of each class held out for "
+                                                 "testing.")] = 0.2,
+    per_class: PerClass = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same split.", min=0)] = 0,
+    force: PrepareForce = False,
+    quiet: Quiet = False,
+):
+    """Split any folder-per-class set into OUT/train/<class> and OUT/test/<class> (copies).
+
+    Then: convscope train folder OUT
+    """
+    from .datasets.prepare import split_folder
+
+    _prepare(split_folder, source, out, quiet, test_fraction=test_fraction, per_class=per_class,
+             seed=seed, force=force)
 
 
 @app.command("evaluate")

@@ -67,15 +67,22 @@ class Evaluation:
         }
 
 
-def predict_probabilities(model, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Class probabilities for images already scaled as the model expects."""
-    probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float64)
+def predict_probabilities(model, x, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities for images already scaled as the model expects.
+
+    ``x`` is an array, or batches (a Keras ``PyDataset``, as for photo folders).
+    """
+    if isinstance(x, np.ndarray):
+        probs = model.predict(x, batch_size=batch_size, verbose=0)
+    else:
+        probs = model.predict(x, verbose=0)
+    probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim == 2 and probs.shape[1] == 1:  # one sigmoid output: P(class 1)
         probs = np.concatenate([1 - probs, probs], axis=1)
     return probs
 
 
-def evaluate_model(model, x: np.ndarray, labels: np.ndarray, class_names: list[str],
+def evaluate_model(model, x, labels: np.ndarray, class_names: list[str],
                    batch_size: int = 256) -> Evaluation:
     return Evaluation(predict_probabilities(model, x, batch_size), np.asarray(labels), class_names)
 

@@ -117,6 +117,64 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
     return fig
 
 
+def image_grid(images: np.ndarray, captions: list[str], title: str, max_cols: int = 8,
+               caption_color: str = "black"):
+    """Images with a caption each, in rows of up to ``max_cols``."""
+    rows, cols = _grid(len(images), max_cols)
+    lines = max(caption.count("\n") + 1 for caption in captions)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.9 * cols, (1.75 + 0.22 * lines) * rows),
+                             squeeze=False, layout="constrained")
+    for slot, ax in enumerate(axes.flat):
+        if slot >= len(images):
+            ax.axis("off")
+            continue
+        _show_image(ax, images[slot])
+        ax.set_title(captions[slot], fontsize=7.5, color=caption_color)
+    fig.suptitle(title)
+    return fig
+
+
+def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
+                           class_names: list[str], title: str):
+    """How sure the network is, per true class.
+
+    Two classes: the predicted probability of the second class (e.g. P(dogs)) for the photos
+    of each true class, overlaid — well separated humps at 0 and 1 mean a confident network,
+    mass in the middle means doubt. More classes: the probability given to the true class.
+    """
+    bins = np.linspace(0, 1, 21)
+    if len(class_names) == 2:
+        fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+        for label, color in ((0, "#1f77b4"), (1, "#ff7f0e")):
+            values = probabilities[labels == label, 1]
+            ax.hist(values, bins=bins, alpha=0.6, color=color, edgecolor="white",
+                    label=f"true {class_names[label]} ({len(values):,})")
+        ax.axvline(0.5, color="black", lw=1, ls="--", label="decision threshold")
+        ax.set_xlabel(f"predicted probability of {class_names[1]}")
+        ax.set_ylabel("test images")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        ax.set_title(title)
+        return fig
+    k = len(class_names)
+    rows, cols = _grid(k, 5)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.3 * rows), squeeze=False,
+                             sharex=True, layout="constrained")
+    for label, ax in enumerate(axes.flat):
+        if label >= k:
+            ax.axis("off")
+            continue
+        ax.hist(probabilities[labels == label, label], bins=bins, color="#1f77b4",
+                edgecolor="white")
+        ax.set_title(f"true {class_names[label]}", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    fig.supxlabel("probability given to the true class")
+    fig.supylabel("test images")
+    fig.suptitle(title)
+    return fig
+
+
 def compare_curves(histories: list[list[dict]], labels: list[str],
                    title: str = "Runs compared"):
     """Test accuracy (solid) and training accuracy (dashed) per epoch for several runs.

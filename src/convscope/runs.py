@@ -9,6 +9,7 @@ A run directory holds everything needed to continue, evaluate or inspect a run::
     best.keras     the model at its best test accuracy so far
     metrics.json   test metrics of model.keras, training time and throughput
     figures/       learning curves, confusion matrix, predictions, mistakes
+    files.json     for photo folders: the files of each part (train and test are disjoint)
 
 Models are loaded with Keras's safe mode, so a run directory from someone else cannot run code.
 """
@@ -34,10 +35,13 @@ METRICS = "metrics.json"
 MODEL = "model.keras"
 BEST = "best.keras"
 FIGURES = "figures"
+FILES = "files.json"
 HISTORY_FIELDS = ["epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds",
                   "learning_rate"]
 # How many test images the prediction and mistake figures show.
 FIGURE_SAMPLES = 12
+MISTAKES_SHOWN = 24  # misclassified photos, shown with their file names
+TRAINING_BATCH_SHOWN = 24
 
 
 def new_run_dir(out: str | Path | None, recipe: str, root: str | Path = "runs") -> Path:
@@ -163,13 +167,29 @@ class Run:
             return self.path.with_name(f"{self.path.stem}-figures")
         return self.path / FIGURES
 
-    def test_images(self, data_dir=None):
-        """The run's test set (uint8 images, labels), for figures that need examples."""
+    def dataset(self, data_dir=None):
+        """The data this run was trained on: a named dataset, or exactly its photo files.
+
+        For photo folders ``data_dir`` points at the folder if it moved since training.
+        """
         from .datasets import load_dataset
+        from .datasets.folders import load_manifest_parts
 
         if not self.config.get("dataset"):
             raise RunError(f"{self.path}: no dataset is attached to this model; pass image files")
-        data = load_dataset(self.config["dataset"], data_dir)
+        if (self.path / FILES).is_file():
+            return load_manifest_parts(_io.read_json(self.path / FILES),
+                                       self.config["input_shape"],
+                                       cache=self.config["data"].get("cache", True),
+                                       root=data_dir)
+        return load_dataset(self.config["dataset"], data_dir)
+
+    def test_images(self, data_dir=None):
+        """The run's test set (uint8 images, labels), for figures that need examples.
+
+        For photo folders the images are an array-like that decodes only what is indexed.
+        """
+        data = self.dataset(data_dir)
         return data.x_test, data.y_test
 
     @property
@@ -244,14 +264,13 @@ class Run:
         ``data``: the already loaded dataset; ``evaluation``: predictions already made on its
         test set by this model (training passes both, to avoid doing the work twice).
         """
-        from .datasets import load_dataset
         from .evaluation import evaluate_model
 
         if data is None:
-            data = load_dataset(self.config["dataset"], data_dir)
+            data = self.dataset(data_dir)
         if evaluation is None:
-            evaluation = evaluate_model(self.model, self.scale(data.x_test), data.y_test,
-                                        self.class_names)
+            evaluation = evaluate_model(self.model, data.test_inputs(self.config["input"]["scale"]),
+                                        data.y_test, self.class_names)
         metrics = {
             **evaluation.to_metrics(),
             "epochs_done": self.state.get("epochs_done"),
@@ -259,7 +278,7 @@ class Run:
         }
         _io.write_json(self.path / METRICS, metrics)
         if figures:
-            write_figures(self, evaluation, data.x_test)
+            write_figures(self, evaluation, data.x_test, data)
         return metrics
 
 
@@ -269,8 +288,12 @@ def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
                       {name: float(p) for name, p in zip(names, probs, strict=True)})
 
 
-def write_figures(run: Run, evaluation, x_test: np.ndarray) -> list[Path]:
-    """The run's standard figures, drawn from its history and a test-set evaluation."""
+def write_figures(run: Run, evaluation, x_test, data=None) -> list[Path]:
+    """The run's standard figures, drawn from its history and a test-set evaluation.
+
+    ``x_test``: the test images (an array, or a photo folder's array-like); ``data``: the
+    dataset, for the training-batch figure.
+    """
     from . import plots
 
     folder = run.path / FIGURES
@@ -280,6 +303,8 @@ def write_figures(run: Run, evaluation, x_test: np.ndarray) -> list[Path]:
     if history:
         fig = plots.learning_curves(history, title=f"Learning curves — {title}")
         written.append(_io.save_figure(fig, folder / "learning_curves.png"))
+    if data is not None:
+        written.append(_training_batch_figure(run, data, folder))
     cm = evaluation.confusion_matrix()
     fig = plots.confusion_matrix(
         cm, run.class_names, title=f"Confusion matrix — test accuracy {evaluation.accuracy:.2%}"
@@ -291,14 +316,61 @@ def write_figures(run: Run, evaluation, x_test: np.ndarray) -> list[Path]:
                             evaluation.labels[sample], run.class_names,
                             title="Test images and their predicted probabilities")
     written.append(_io.save_figure(fig, folder / "predictions.png"))
-    wrong = evaluation.mistakes(FIGURE_SAMPLES)
-    if len(wrong):
+    fig = plots.probability_histograms(evaluation.probabilities, evaluation.labels,
+                                       run.class_names, title="Predicted probabilities on the "
+                                       "test set, by true class")
+    written.append(_io.save_figure(fig, folder / "probabilities.png"))
+    photos = hasattr(x_test, "paths")
+    wrong = evaluation.mistakes(MISTAKES_SHOWN if photos else FIGURE_SAMPLES)
+    if len(wrong) and photos:
+        names = run.class_names
+        captions = []
+        for i in wrong:
+            true = int(evaluation.labels[i])
+            captions.append(f"{x_test.paths[i].name}\ntrue {names[true]}, predicted "
+                            f"{names[evaluation.predictions[i]]}\n"
+                            f"P({names[true]}) = {evaluation.probabilities[i, true]:.2f}")
+        fig = plots.image_grid(run.scale(x_test[wrong]), captions, caption_color="crimson",
+                               title=f"Misclassified test photos, most confident first "
+                                     f"({len(evaluation.mistakes()):,} in all)", max_cols=6)
+        written.append(_io.save_figure(fig, folder / "mistakes.png"))
+    elif len(wrong):
         fig = plots.predictions(run.scale(x_test[wrong]), evaluation.probabilities[wrong],
                                 evaluation.labels[wrong], run.class_names,
                                 title="Most confident mistakes",
                                 captions=[f"test #{i}" for i in wrong])
         written.append(_io.save_figure(fig, folder / "mistakes.png"))
     return written
+
+
+def _training_batch_figure(run: Run, data, folder: Path) -> Path:
+    """The start of the first training batch, as the network receives it (augmentation on)."""
+    import keras
+
+    from . import plots
+    from .training import random_shift
+
+    seed = int(run.config.get("seed", 0))
+    rng = np.random.default_rng([seed, 0])
+    order = rng.permutation(len(data.x_train))[:TRAINING_BATCH_SHOWN]
+    x = run.scale(data.x_train[order])
+    changes = []
+    shift = int(run.config.get("augment", {}).get("shift", 0))
+    if shift:
+        x = random_shift(x, shift, rng)
+        changes.append(f"shifts up to {shift} px")
+    randomizers = [layer for layer in run.model.layers
+                   if type(layer).__name__.startswith("Random")]
+    for layer in randomizers:
+        x = keras.ops.convert_to_numpy(layer(x, training=True))
+    if randomizers:
+        changes.append("random " + ", ".join(type(layer).__name__.removeprefix("Random").lower()
+                                             for layer in randomizers))
+    names = run.class_names
+    fig = plots.image_grid(x, [names[int(y)] for y in data.y_train[order]],
+                           title="A training batch as the network sees it"
+                                 + (f" ({'; '.join(changes)})" if changes else ""))
+    return _io.save_figure(fig, folder / "training_batch.png")
 
 
 def load_run(path: str | Path) -> Run:

@@ -22,13 +22,15 @@ import keras
 import numpy as np
 
 from . import _io
-from .datasets import ArrayDataset, load_dataset
+from .datasets import FOLDER_DATASETS, ArrayDataset, find_folder_dataset, load_dataset
+from .datasets.folders import FolderDataset, load_folder
 from .errors import ConvscopeError, RunError, check_int
 from .evaluation import evaluate_model
-from .recipes import Recipe, build_model, get_recipe
+from .recipes import Recipe, build_model, get_recipe, loss_name
 from .runs import (
     BEST,
     CONFIG,
+    FILES,
     HISTORY,
     MODEL,
     STATE,
@@ -52,16 +54,20 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.run_dir, self.epochs_done, self.epochs = run_dir, epochs_done, epochs
 
 
-def train(recipe: str | Recipe = "mnist", data_dir=None, *, epochs: int | None = None,
-          batch_size: int | None = None, seed: int = 0, limit: int | None = None,
-          until_accuracy: float | None = None, out=None, progress: bool = True,
-          callbacks=()) -> Run:
-    """Train a recipe on its dataset into a new run directory and evaluate it.
+def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
+          validation_split: float | None = None, augment: bool = False, cache: bool = True,
+          epochs: int | None = None, batch_size: int | None = None, seed: int = 0,
+          limit: int | None = None, until_accuracy: float | None = None, out=None,
+          progress: bool = True, callbacks=()) -> Run:
+    """Train a recipe on its dataset (or on a ``folder`` of photos) into a new run directory.
 
-    ``limit`` keeps the first N training images (quick trials); ``until_accuracy`` stops at the
-    first epoch whose test accuracy reaches it (``epochs`` is then the cap); ``out`` names the
-    run directory (default ``runs/<recipe>-<timestamp>``); ``callbacks`` are extra Keras
-    callbacks.
+    ``folder``: ``folder/train/<class>`` and ``folder/test/<class>``, or ``folder/<class>``
+    with ``validation_split`` (a seeded fraction of each class held out for testing);
+    ``augment`` adds random flips, rotations, shifts and zooms to the model; ``cache`` keeps
+    decoded photos in the user cache. ``limit`` keeps the first N training images (quick
+    trials); ``until_accuracy`` stops at the first epoch whose test accuracy reaches it
+    (``epochs`` is then the cap); ``out`` names the run directory (default
+    ``runs/<recipe>-<timestamp>``); ``callbacks`` are extra Keras callbacks.
     """
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     epochs = check_int("epochs", recipe.epochs if epochs is None else epochs)
@@ -74,15 +80,19 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, epochs: int | None =
             "The 'until_accuracy' parameter of train must be a float in the range (0, 1]. "
             f"Got {until_accuracy!r} instead."
         )
-    data = load_dataset(recipe.dataset, data_dir).limit(limit)
+    data = load_training_data(recipe, data_dir, folder, validation_split=validation_split,
+                              seed=seed, cache=cache, progress=progress).limit(limit)
     _say(progress, data.describe())
+    _report_skipped(progress, data)
     run_dir = new_run_dir(out, recipe.name)
     config = make_config(recipe, data, epochs=epochs, batch_size=batch_size, seed=seed,
-                         limit=limit, until_accuracy=until_accuracy)
+                         limit=limit, until_accuracy=until_accuracy, augment=augment, cache=cache)
     keras.utils.set_random_seed(seed)
-    steps = -(-len(data.x_train) // batch_size)
-    model = build_model(recipe, learning_rate=config["learning_rate"], decay_steps=epochs * steps)
+    model = _new_model(recipe, config)
     config["parameters"] = int(model.count_params())
+    config["loss"] = loss_name(model)
+    if isinstance(data, FolderDataset):
+        _io.write_json(run_dir / FILES, data.manifest())
     _io.write_json(run_dir / CONFIG, config)
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
     evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
@@ -118,7 +128,7 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
         )
     if not config.get("dataset"):
         raise RunError(f"{run.path}: not a training run")
-    data = load_dataset(config["dataset"], data_dir).limit(config.get("limit"))
+    data = run.dataset(data_dir).limit(config.get("limit"))
     started_with = set(config["data"]["files"].values())
     if started_with and set(data.files.values()) != started_with:
         raise RunError(
@@ -129,11 +139,8 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
     _say(progress, f"Resuming {run.path} at epoch {done + 1}/{config['epochs']}")
     if done == 0 or not (run.path / MODEL).is_file():
         # Interrupted during its first epoch: start again exactly as `train` did.
-        recipe = get_recipe(config["recipe"])
         keras.utils.set_random_seed(int(config["seed"]))
-        steps = -(-len(data.x_train) // int(config["batch_size"]))
-        model = build_model(recipe, learning_rate=config["learning_rate"],
-                            decay_steps=int(config["epochs"]) * steps)
+        model = _new_model(get_recipe(config["recipe"]), config)
         state.update(epochs_done=0)
         _io.write_json(run.path / STATE, state)
         (run.path / HISTORY).unlink(missing_ok=True)
@@ -143,27 +150,67 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
     return _finish(run.path, data, progress, evaluation)
 
 
-def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
+def load_training_data(recipe: Recipe, data_dir=None, folder=None, *,
+                       validation_split: float | None = None, seed: int = 0, cache: bool = True,
+                       progress: bool = False) -> ArrayDataset | FolderDataset:
+    """The recipe's dataset, or a folder of photos prepared for the recipe's input."""
+    if folder is None and recipe.dataset in FOLDER_DATASETS:
+        folder = find_folder_dataset(recipe.dataset, data_dir)
+    if folder is not None:
+        return load_folder(folder, recipe.input_shape, validation_split=validation_split,
+                           seed=seed, cache=cache, progress=progress)
+    if validation_split is not None:
+        raise ConvscopeError(f"--validation-split is for folders of photos; {recipe.dataset} "
+                             "has its own test set")
+    return load_dataset(recipe.dataset, data_dir)
+
+
+def _new_model(recipe: Recipe, config: dict):
+    """The untrained model a run's config describes (its classes, input, augmentation)."""
+    steps = -(-int(config["train_images"]) // int(config["batch_size"]))
+    return build_model(recipe, learning_rate=config["learning_rate"],
+                       decay_steps=int(config["epochs"]) * steps,
+                       num_classes=len(config["class_names"]),
+                       augment=bool(config["augment"].get("layers")),
+                       input_shape=tuple(config["input_shape"]))
+
+
+def _report_skipped(progress: bool, data, shown: int = 20) -> None:
+    """One warning line per photo left out (the first ``shown`` of them)."""
+    skipped = getattr(data, "skipped", [])
+    for item in skipped[:shown]:
+        _say(progress, f"warning: skipping {item}")
+    if len(skipped) > shown:
+        _say(progress, f"warning: … and {len(skipped) - shown} more files skipped "
+                       f"(`convscope scan` lists them all)")
+
+
+def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: bool = False,
+                cache: bool = True, **hyper) -> dict:
     """Everything that produced a run, written to its ``config.json``."""
     import tensorflow as tf
 
     from . import __version__
 
+    folder = isinstance(data, FolderDataset)
     return {
         "recipe": recipe.name,
-        "dataset": recipe.dataset,
+        "dataset": "folder" if folder and recipe.dataset not in FOLDER_DATASETS
+        else recipe.dataset,
         **hyper,
         "optimizer": "adam",
         "learning_rate": recipe.learning_rate,
         "schedule": recipe.schedule,
-        "augment": {"shift": recipe.shift},
+        "augment": {"shift": recipe.shift, "layers": augment},
         "loss": "sparse_categorical_crossentropy",
         "input_shape": list(data.input_shape),
         "class_names": data.class_names,
         # How a uint8 image becomes the model's input (the course's X / 255).
-        "input": {"scale": 1 / 255, "kind": "digit" if recipe.dataset == "mnist" else "photo"},
+        "input": {"scale": 1 / 255,
+                  "kind": "digit" if recipe.dataset == "mnist" and not folder else "photo"},
         "train_images": len(data.x_train),
-        "data": {"files": data.files},
+        "data": ({"folder": str(data.train.root), "split": data.split, "cache": cache,
+                  "files": data.files} if folder else {"files": data.files}),
         "versions": {
             "convscope": __version__,
             "python": platform.python_version(),
@@ -175,8 +222,8 @@ def make_config(recipe: Recipe, data: ArrayDataset, **hyper) -> dict:
     }
 
 
-def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: bool = True,
-        callbacks=()):
+def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, *,
+        progress: bool = True, callbacks=()):
     """Train ``model`` epoch by epoch from the run's saved state, saving after each epoch.
 
     After each epoch the test set is predicted once: that gives the learning curves' test
@@ -194,27 +241,33 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
     scale = np.float32(config["input"]["scale"])
     shift = int(config.get("augment", {}).get("shift", 0))
     target = config.get("until_accuracy")
-    x_train = data.x_train.astype(np.float32) * scale
-    x_test = data.x_test.astype(np.float32) * scale
+    photos = isinstance(data, FolderDataset)  # streamed from disk, not held in memory
+    x_train = None if photos else data.x_train.astype(np.float32) * scale
+    x_test = data.test_inputs(scale)
+    n_train = len(data.x_train)
     training = state.get("training", {"train_seconds": 0.0, "train_images": 0})
     state.update(status="running", epochs_planned=epochs)
-    display = _Display(progress, epochs, -(-len(x_train) // batch_size))
+    display = _Display(progress, epochs, -(-n_train // batch_size))
     evaluation = None
     ctrl_c = _CtrlC(display)
     try:
         ctrl_c.__enter__()
         for epoch in range(start, epochs):
             rng = np.random.default_rng([seed, epoch])
-            order = rng.permutation(len(x_train))
-            x_epoch = x_train[order]
-            if shift:
-                x_epoch = random_shift(x_epoch, shift, rng)
+            order = rng.permutation(n_train)
+            if photos:
+                inputs = {"x": data.train.batches(order, batch_size, scale,
+                                                  augment=_shifter(shift, seed, epoch))}
+            else:
+                x_epoch = x_train[order]
+                if shift:
+                    x_epoch = random_shift(x_epoch, shift, rng)
+                inputs = {"x": x_epoch, "y": data.y_train[order], "batch_size": batch_size}
             keras.utils.set_random_seed(seed * 100_003 + epoch)
             display.begin(epoch)
             began = time.perf_counter()
             logs = model.fit(
-                x_epoch, data.y_train[order], batch_size=batch_size,
-                initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
+                **inputs, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
                 callbacks=[ctrl_c, *display.callbacks(), *callbacks],
             ).history
             ctrl_c.check()  # an epoch cut short is not kept
@@ -233,7 +286,7 @@ def fit(model, data: ArrayDataset, run_dir: Path, config: dict, *, progress: boo
             }
             history.append(row)
             training["train_seconds"] += train_seconds
-            training["train_images"] += len(x_train)
+            training["train_images"] += n_train
             training["images_per_second"] = training["train_images"] / training["train_seconds"]
             _save_epoch(model, run_dir, state, history, row, training)
             display.end(row, history)
@@ -310,10 +363,14 @@ class _CtrlC(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _finish(run_dir: Path, data: ArrayDataset, progress: bool, evaluation) -> Run:
+def _finish(run_dir: Path, data, progress: bool, evaluation) -> Run:
     run = Run(run_dir)
     _say(progress, "Drawing figures…")
-    metrics = run.evaluate(data=data, evaluation=evaluation)
+    try:
+        metrics = run.evaluate(data=data, evaluation=evaluation)
+    finally:
+        if isinstance(data, FolderDataset):
+            data.close()
     _say(progress, f"Test accuracy {metrics['test_accuracy']:.2%}, loss {metrics['test_loss']:.4f}"
                    f" — {run_dir}")
     return run
@@ -378,6 +435,13 @@ class _Display:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _shifter(shift: int, seed: int, epoch: int):
+    """``random_shift`` for streamed batches: each batch's shifts depend on (seed, epoch, step)."""
+    if not shift:
+        return None
+    return lambda x, step: random_shift(x, shift, np.random.default_rng([seed, epoch, step]))
 
 
 def random_shift(images: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:

@@ -7,13 +7,31 @@ verified download).
 
 from __future__ import annotations
 
-from ..errors import ConvscopeError
+from pathlib import Path
+
+from ..errors import ConvscopeError, DataError
 from ._files import cache_dir, candidate_dirs
 from .base import ArrayDataset
 from .cifar10 import load_cifar10
 from .mnist import load_mnist
 
 LOADERS = {"mnist": load_mnist, "cifar10": load_cifar10}
+# Datasets that are folders of photos in the course's layout (train/<class>, test/<class>).
+# Nothing to download: Kaggle's archive needs an account, so `convscope prepare` makes them.
+FOLDER_DATASETS = {
+    "catsdogs": "get train.zip from https://www.kaggle.com/c/dogs-vs-cats/data, run `convscope "
+                "prepare catsdogs train.zip --out DIR`, then pass --data-dir DIR",
+}
+
+
+def find_folder_dataset(name: str, data_dir=None) -> Path:
+    """The first searched folder holding ``train/`` and ``test/`` for dataset ``name``."""
+    looked = candidate_dirs(name, data_dir)
+    for folder in looked:
+        if (folder / "train").is_dir() and (folder / "test").is_dir():
+            return folder
+    raise DataError(f"no {name} photos found (looked for train/ and test/ in "
+                    f"{', '.join(map(str, looked))}); {FOLDER_DATASETS[name]}")
 
 
 def load_dataset(name: str, data_dir=None, download: bool = True) -> ArrayDataset:
@@ -27,5 +45,5 @@ def load_dataset(name: str, data_dir=None, download: bool = True) -> ArrayDatase
     return loader(data_dir, download_missing=download)
 
 
-__all__ = ["ArrayDataset", "LOADERS", "cache_dir", "candidate_dirs", "load_cifar10", "load_dataset",
-           "load_mnist"]
+__all__ = ["ArrayDataset", "FOLDER_DATASETS", "LOADERS", "cache_dir", "candidate_dirs",
+           "find_folder_dataset", "load_cifar10", "load_dataset", "load_mnist"]

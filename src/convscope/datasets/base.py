@@ -37,6 +37,10 @@ class ArrayDataset:
             return self
         return replace(self, x_train=self.x_train[:n], y_train=self.y_train[:n])
 
+    def test_inputs(self, scale: float) -> np.ndarray:
+        """The test images as the model takes them (``FolderDataset`` streams them instead)."""
+        return self.x_test.astype(np.float32) * np.float32(scale)
+
     def describe(self) -> str:
         """Shapes and counts, printed once when a dataset is loaded."""
         h, w, c = self.input_shape

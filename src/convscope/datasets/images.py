@@ -8,6 +8,7 @@ its centre of mass is at the centre (pixel 14, 14).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,13 @@ from ..errors import DataError
 
 MNIST_SIZE = 28
 MNIST_BOX = 20
+# The file types read as photos in image folders (what Pillow decodes and cameras write).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+
+
+def natural_key(name: str) -> list:
+    """Sort key under which ``cat.2.jpg`` comes before ``cat.10.jpg`` (and class 2 before 10)."""
+    return [int(t) if i % 2 else t for i, t in enumerate(re.split(r"(\d+)", name.lower()))]
 
 
 def load_image(path) -> Image.Image:
@@ -141,14 +149,18 @@ def _centre_by_mass(digit: np.ndarray, size: int) -> np.ndarray:
     return field
 
 
-def prepare_photo(image: Image.Image | np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A (height, width, 3) float32 array in [0, 1]: centre-cropped to the target's shape, resized.
+def fit_photo(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Centre-crop ``image`` to the aspect ratio of ``size`` (height, width), then resize.
 
-    Cropping (rather than squashing) keeps objects their natural shape, as in the square
-    photos the network was trained on.
+    Cropping (rather than squashing) keeps objects their natural shape. Training on image
+    folders and ``predict`` both use this, so a photo is seen the same way by both.
     """
+    height, width = size
+    return ImageOps.fit(image, (width, height), Image.BICUBIC)
+
+
+def prepare_photo(image: Image.Image | np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A (height, width, 3) float32 array in [0, 1]: any mode as RGB, centre-cropped, resized."""
     if not isinstance(image, Image.Image):
         image = Image.fromarray(np.asarray(image).astype(np.uint8))
-    height, width = size
-    fitted = ImageOps.fit(to_rgb(image), (width, height), Image.BICUBIC)
-    return np.asarray(fitted, dtype=np.float32) / 255.0
+    return np.asarray(fit_photo(to_rgb(image), size), dtype=np.float32) / 255.0

@@ -1,0 +1,534 @@
+"""Train/test image folders from raw photos: Kaggle's Dogs vs. Cats, or any folder per class.
+
+Both functions copy a seeded, per-class (stratified) share of the photos into
+``OUT/train/<class>/`` and ``OUT/test/<class>/`` and record the split in ``OUT/split.json``, so
+that which photo went where can be checked and the split made again.
+
+They only read the source (photos are copied, never moved or deleted) and only write inside
+OUT, always to ``OUT/<part>/<class>/<base name>``: a zip member named ``../x.jpg`` or
+``/etc/x.jpg`` could not land anywhere else, but it is refused and reported all the same, as are
+symbolic links (never followed), hidden files and anything that is not a photo. Photos are
+recognised by their extension and first bytes, not decoded, so 25,000 of them take seconds.
+
+The split depends only on the seed and the photos' names (naturally sorted), not on the order
+of a zip's members or of a folder listing.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import stat
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from .._io import _temp_beside, write_json
+from ..errors import ConvscopeError, DataError, check_int
+from .images import IMAGE_EXTENSIONS, natural_key
+
+PARTS = ("train", "test")
+MANIFEST = "split.json"
+DEFAULT_TEST_FRACTION = 0.2
+COURSE_PER_CLASS = 12_500  # the course's 10,000 train + 2,500 test photos of each class
+MAX_PHOTO_BYTES = 64 << 20  # larger "photos" are skipped (and a zip member cannot lie about it)
+
+_CATSDOGS = re.compile(r"(cat|dog)\.\d+\.[^.]+", re.IGNORECASE)
+_CATSDOGS_CLASSES = {"cat": "cats", "dog": "dogs"}
+_DRIVE = re.compile(r"[A-Za-z]:")
+# Unreadable zip members (damaged, encrypted, unknown compression); OSError is not among them.
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+                    ValueError)
+
+Progress = Callable[[int, int], object]
+
+
+@dataclass
+class PrepareReport:
+    """What a split wrote, and what it skipped and why (the CLI prints ``describe()``).
+
+    ``counts`` is ``{part: {class: number of photos}}``; ``skipped`` lists ``(entry, reason)``
+    with entry a zip member's name or a path relative to the source folder; ``leftovers`` are
+    files and folders under ``OUT/train`` and ``OUT/test`` that were there before (``force``)
+    and are not part of this split.
+    """
+
+    out: Path
+    counts: dict[str, dict[str, int]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+
+    @property
+    def manifest(self) -> Path:
+        return self.out / MANIFEST
+
+    def describe(self, limit: int = 20) -> str:
+        """A short summary: photos per part and class, then each skipped entry (up to ``limit``)."""
+        width = max((len(part) for part in self.counts), default=4) + 1
+        lines = [f"Wrote {self.out} (split recorded in {MANIFEST})"]
+        for part, classes in self.counts.items():
+            each = ", ".join(f"{name} {n:,}" for name, n in classes.items())
+            lines.append(f"  {part + ':':<{width}} {each} (total {sum(classes.values()):,})")
+        if self.skipped:
+            s = "y" if len(self.skipped) == 1 else "ies"
+            lines.append(f"Skipped {len(self.skipped):,} entr{s}:")
+            lines += [f"  {entry}: {reason}" for entry, reason in self.skipped[:limit]]
+            if len(self.skipped) > limit:
+                lines.append(f"  ... and {len(self.skipped) - limit:,} more (all listed in "
+                             f"{MANIFEST})")
+        else:
+            lines.append("Skipped nothing.")
+        if self.leftovers:
+            shown = ", ".join(self.leftovers[:5]) + (", ..." if len(self.leftovers) > 5 else "")
+            n = len(self.leftovers)
+            lines.append(f"Warning: {n:,} entr{'y' if n == 1 else 'ies'} under train/ and test/ "
+                         f"{'was' if n == 1 else 'were'} there before and not part of this split "
+                         f"({shown}); delete "
+                         f"{self.out} and run again for a clean split.")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Photo:
+    name: str  # base name, kept in OUT
+    entry: str  # as reported: a zip member's name, or a path relative to the source folder
+    copy: Callable[[Path], None]  # writes the photo's bytes to the given (new) file
+
+
+def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
+                     per_class: int | None = None, seed: int = 0, force: bool = False,
+                     progress: Progress | None = None) -> PrepareReport:
+    """Split Kaggle's Dogs vs. Cats photos into ``OUT/{train,test}/{cats,dogs}``.
+
+    ``source`` is Kaggle's ``train.zip`` (members ``train/cat.123.jpg``, ``train/dog.45.jpg``;
+    the class is the name's prefix) or a folder of those photos, searched at its top level and
+    in its ``train/`` sub-folder. By default this is the course's split: at most 12,500 photos
+    of each class, a fifth of them for testing (10,000 + 2,500 from the full set).
+    ``test_fraction`` changes the fifth; ``per_class=N`` uses exactly N photos of each class.
+    ``progress(done, total)`` is called as photos are copied.
+    """
+    where = "prepare_catsdogs"
+    fraction = _check_fraction(test_fraction, where)
+    per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
+    seed = check_int("seed", seed, 0, where)
+    source, out = _check_paths(source, out, force)
+    skipped: list[tuple[str, str]] = []
+    limit = COURSE_PER_CLASS if per_class is None else per_class
+    settings = dict(kind="catsdogs", test_fraction=fraction, per_class=per_class,
+                    limit=limit, seed=seed, progress=progress)
+    if source.is_dir():
+        photos = _scan_catsdogs_folder(source, skipped)
+        _require_photos(photos, source, "in the folder and its train/ sub-folder")
+        return _split(photos, source, out, skipped, **settings)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise DataError(f"{source}: not a zip file, or a damaged one ({exc}); expected Kaggle's "
+                        f"Dogs vs. Cats train.zip or a folder of its photos") from None
+    except OSError as exc:
+        raise DataError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+    with archive:
+        photos = _scan_catsdogs_zip(archive, skipped)
+        _require_photos(photos, source, "in the zip")
+        return _split(photos, source, out, skipped, **settings)
+
+
+def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTION,
+                 per_class: int | None = None, seed: int = 0, force: bool = False,
+                 progress: Progress | None = None) -> PrepareReport:
+    """Split a folder-per-class set ``SOURCE/<class>/*.jpg`` into ``OUT/{train,test}/<class>``.
+
+    Each class is split on its own (stratified): ``test_fraction`` of its photos for testing,
+    the rest for training; ``per_class=N`` uses exactly N photos of each class. Hidden entries,
+    non-images, sub-sub-folders and symbolic links are skipped and reported; a folder with no
+    photos is not taken as a class. ``progress(done, total)`` is called as photos are copied.
+    """
+    where = "split_folder"
+    fraction = _check_fraction(test_fraction, where)
+    per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
+    seed = check_int("seed", seed, 0, where)
+    source, out = _check_paths(source_dir, out, force)
+    if not source.is_dir():
+        raise DataError(f"{source}: not a folder; expected one sub-folder of photos per class")
+    skipped: list[tuple[str, str]] = []
+    photos = _scan_class_folders(source, skipped)
+    if not photos:
+        raise DataError(f"{source}: no class folders with photos found (looked for "
+                        f"<class>/*{{{','.join(sorted(IMAGE_EXTENSIONS))}}})")
+    return _split(photos, source, out, skipped, kind="folder", test_fraction=fraction,
+                  per_class=per_class, limit=per_class, seed=seed, progress=progress)
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def _check_fraction(value, where: str) -> float:
+    if value is None:
+        return DEFAULT_TEST_FRACTION
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ConvscopeError(f"The 'test_fraction' parameter of {where} must be a float in the "
+                             f"range (0, 1). Got {value!r} instead.")
+    return float(value)
+
+
+def _check_paths(source, out, force: bool) -> tuple[Path, Path]:
+    """The source exists; OUT is not inside it, holds no part of it, and is empty unless forced."""
+    source, out = Path(source), Path(out)
+    if not source.exists():
+        raise DataError(f"{source}: no such file or folder")
+    src, dst = source.resolve(), out.resolve()
+    if source.is_dir() and (dst == src or src in dst.parents):
+        raise ConvscopeError(f"{out}: is inside the source folder {source}; choose an --out "
+                             f"outside it")
+    for part in PARTS:
+        if src == dst / part or (dst / part) in src.parents:
+            raise ConvscopeError(f"{source}: is inside {out / part}, where the split is written; "
+                                 f"choose another --out")
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise ConvscopeError(f"{out}: exists and is not a folder; choose another --out")
+        if not force and any(out.iterdir()):
+            raise ConvscopeError(f"{out}: already exists and is not empty; pass --force to write "
+                                 f"into it (files of the same name are overwritten) or choose "
+                                 f"another --out")
+    return source, out
+
+
+def _require_photos(photos: dict[str, list[_Photo]], source: Path, where: str) -> None:
+    if not any(photos.values()):
+        raise DataError(f"{source}: no Dogs vs. Cats photos found {where} (looked for "
+                        f"cat.<number>.jpg and dog.<number>.jpg; also .jpeg, .png, .bmp, .gif, "
+                        f".webp)")
+
+
+# --- finding photos -------------------------------------------------------------------------
+
+def _looks_like_image(head: bytes) -> bool:
+    """JPEG, PNG, GIF, BMP or WebP, by their first bytes (no decoding)."""
+    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
+
+
+def _name_problem(base: str) -> str | None:
+    if base.startswith("."):
+        return "hidden file"
+    ext = os.path.splitext(base)[1].lower()
+    if ext not in IMAGE_EXTENSIONS:
+        return f"not an image ({ext or 'no extension'})"
+    return None
+
+
+def _content_problem(size: int, read_head: Callable[[], bytes]) -> str | None:
+    if size == 0:
+        return "empty file"
+    if size > MAX_PHOTO_BYTES:
+        return f"too large for a photo ({size / 2**20:,.0f} MiB)"
+    if not _looks_like_image(read_head()):
+        return "not an image (its first bytes are not those of a JPEG, PNG, BMP, GIF or WebP)"
+    return None
+
+
+def _catsdogs_class(base: str) -> str | None:
+    if not _CATSDOGS.fullmatch(base):
+        return None
+    return _CATSDOGS_CLASSES[base.split(".", 1)[0].lower()]
+
+
+def _member_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member is not used (None: a candidate photo). Unsafe names are named so."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "symbolic link"
+    name = info.filename.replace("\\", "/")
+    if name.startswith("/") or _DRIVE.match(name):
+        return "absolute path"
+    parts = posixpath.normpath(name).split("/")
+    if parts[0] == "..":
+        return "path escapes the output folder"
+    if info.is_dir():
+        return None  # a plain folder entry; the scan passes over it silently
+    if "__MACOSX" in parts:
+        return "macOS metadata (__MACOSX), not a photo"
+    if any(p.startswith(".") and p not in (".", "..") for p in parts[:-1]):
+        return "inside a hidden folder"
+    return _name_problem(parts[-1])
+
+
+def _scan_catsdogs_zip(archive: zipfile.ZipFile, skipped) -> dict[str, list[_Photo]]:
+    photos: dict[str, list[_Photo]] = {"cats": [], "dogs": []}
+    for info in sorted(archive.infolist(), key=lambda i: (natural_key(i.filename), i.filename)):
+        entry = info.filename
+        problem = _member_problem(info)
+        if problem is None and info.is_dir():
+            continue  # a plain folder entry: its files are members of their own
+        if problem is None:
+            base = entry.replace("\\", "/").rsplit("/", 1)[-1]
+            cls = _catsdogs_class(base)
+            if cls is None:
+                problem = "not named cat.<number>.<ext> or dog.<number>.<ext>"
+            else:
+                try:
+                    problem = _content_problem(info.file_size, partial(_member_head, archive, info))
+                except _ZIP_READ_ERRORS as exc:
+                    problem = f"cannot be read from the zip ({exc})"
+        if problem is None:
+            photos[cls].append(_Photo(base, entry, partial(_copy_member, archive, info)))
+        else:
+            skipped.append((entry, problem))
+    return photos
+
+
+def _member_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with archive.open(info) as f:
+        return f.read(12)
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    with archive.open(info) as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _sorted_entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: (natural_key(e.name), e.name))
+    except OSError as exc:
+        raise DataError(f"{folder}: cannot list it ({exc.strerror or exc})") from None
+
+
+def _file_problem(entry: os.DirEntry) -> str | None:
+    """Why a folder entry is not a photo, by its kind and name (None: it may be one)."""
+    if entry.is_symlink():
+        return "symbolic link (not followed)"
+    if entry.is_dir(follow_symlinks=False):
+        return "folder (not searched)"
+    if not entry.is_file(follow_symlinks=False):
+        return "not a regular file"
+    return _name_problem(entry.name)
+
+
+def _file_content_problem(entry: os.DirEntry) -> str | None:
+    def head() -> bytes:
+        with open(entry.path, "rb") as f:
+            return f.read(12)
+
+    try:
+        return _content_problem(entry.stat(follow_symlinks=False).st_size, head)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+
+
+def _folder_photo(entry: os.DirEntry, rel: str) -> _Photo:
+    return _Photo(entry.name, rel, partial(shutil.copyfile, entry.path))
+
+
+def _scan_catsdogs_folder(source: Path, skipped) -> dict[str, list[_Photo]]:
+    """Photos at the top of ``source`` and in its ``train/`` sub-folder (nothing deeper)."""
+    photos: dict[str, list[_Photo]] = {"cats": [], "dogs": []}
+
+    def consider(entry: os.DirEntry, rel: str) -> None:
+        problem = _file_problem(entry)
+        if problem == "folder (not searched)":
+            problem = "folder (only the source folder and its train/ are searched)"
+        cls = None
+        if problem is None:
+            cls = _catsdogs_class(entry.name)
+            problem = ("not named cat.<number>.<ext> or dog.<number>.<ext>" if cls is None
+                       else _file_content_problem(entry))
+        if problem is None:
+            photos[cls].append(_folder_photo(entry, rel))
+        else:
+            skipped.append((rel, problem))
+
+    train_folders = []
+    for entry in _sorted_entries(source):
+        if entry.name.lower() == "train" and entry.is_dir(follow_symlinks=False):
+            train_folders.append(entry)  # not a symbolic link: is_dir would not follow it
+        else:
+            consider(entry, entry.name)
+    for folder in train_folders:
+        for entry in _sorted_entries(Path(folder.path)):
+            consider(entry, f"{folder.name}/{entry.name}")
+    return photos
+
+
+def _scan_class_folders(source: Path, skipped) -> dict[str, list[_Photo]]:
+    """``{class: photos}`` from ``source/<class>/*``; a folder with no photos is no class."""
+    photos: dict[str, list[_Photo]] = {}
+    for top in _sorted_entries(source):
+        if top.is_symlink():
+            skipped.append((top.name, "symbolic link (not followed)"))
+        elif not top.is_dir(follow_symlinks=False):
+            problem = "hidden file" if top.name.startswith(".") else "not in a class folder"
+            skipped.append((top.name, problem))
+        elif top.name.startswith("."):
+            skipped.append((top.name + "/", "hidden folder"))
+        else:
+            found = []
+            for entry in _sorted_entries(Path(top.path)):
+                rel = f"{top.name}/{entry.name}"
+                problem = _file_problem(entry) or _file_content_problem(entry)
+                if problem is None:
+                    found.append(_folder_photo(entry, rel))
+                else:
+                    skipped.append((rel, problem))
+            if found:
+                photos[top.name] = found
+            else:
+                skipped.append((top.name + "/", "no photos in it, so not a class"))
+    return photos
+
+
+# --- splitting and writing --------------------------------------------------------------------
+
+def _dedupe(photos: list[_Photo], skipped) -> list[_Photo]:
+    """One photo per output name (case-insensitively: some file systems ignore case)."""
+    kept: dict[str, _Photo] = {}
+    for photo in sorted(photos, key=lambda p: (natural_key(p.name), p.name, p.entry)):
+        first = kept.setdefault(photo.name.lower(), photo)
+        if first is not photo:
+            skipped.append((photo.entry, f"same file name as {first.entry} (kept that one)"))
+    return list(kept.values())
+
+
+def _plan(photos: dict[str, list[_Photo]], source: Path, fraction: float, per_class: int | None,
+          limit: int | None, seed: int) -> dict[str, dict[str, list[_Photo]]]:
+    """``{part: {class: photos}}``: a seeded shuffle of each class's naturally sorted photos."""
+    rng = np.random.default_rng(seed)
+    plan: dict[str, dict[str, list[_Photo]]] = {part: {} for part in PARTS}
+    for cls in sorted(photos, key=natural_key):
+        items = photos[cls]
+        n = len(items)
+        if per_class is not None and n < per_class:
+            raise DataError(f"{source}: only {n:,} photos of class {cls!r}, fewer than the "
+                            f"--per-class {per_class:,} asked for")
+        use = n if limit is None else min(n, limit)
+        if use < 2:
+            raise DataError(f"{source}: only {n} photo(s) of class {cls!r}; at least 2 are "
+                            f"needed to split it into train and test")
+        n_test = int(use * fraction + 0.5)  # half up, not Python's half-to-even
+        if not 0 < n_test < use:
+            empty = "test" if n_test == 0 else "train"
+            raise DataError(f"{source}: {use} photos of class {cls!r} with a test fraction of "
+                            f"{fraction:g} leave its {empty} part empty; use more photos or "
+                            f"another --test-fraction")
+        order = rng.permutation(n)[:use]
+        for part, picked in (("test", order[:n_test]), ("train", order[n_test:])):
+            chosen = [items[i] for i in picked]
+            plan[part][cls] = sorted(chosen, key=lambda p: (natural_key(p.name), p.name))
+    return plan
+
+
+def _folder_in(out: Path, *names: str) -> Path:
+    """``out/<names...>``, created; never through a symbolic link left in an existing OUT."""
+    folder = out
+    for name in names:
+        folder = folder / name
+        if folder.is_symlink():
+            raise ConvscopeError(f"{folder}: is a symbolic link; refusing to write through it "
+                                 f"(choose another --out)")
+        try:
+            folder.mkdir(exist_ok=True)
+        except FileExistsError:
+            raise ConvscopeError(f"{folder}: exists and is not a folder; choose another "
+                                 f"--out") from None
+        except OSError as exc:
+            raise ConvscopeError(f"{folder}: cannot create it ({exc.strerror or exc})") from None
+    return folder
+
+
+def _copy_photo(photo: _Photo, target: Path) -> str | None:
+    """Copy atomically (no half-written photo, and a symbolic link at ``target`` is replaced,
+    not written through). Returns why a zip member could not be read, or None."""
+    try:
+        tmp = _temp_beside(target, target.suffix)
+    except OSError as exc:
+        raise ConvscopeError(f"{target.parent}: cannot write in it ({exc.strerror or exc})") \
+            from None
+    try:
+        photo.copy(tmp)
+        os.replace(tmp, target)
+    except _ZIP_READ_ERRORS as exc:
+        return f"damaged in the zip ({exc})"
+    except OSError as exc:
+        raise ConvscopeError(f"cannot copy {photo.entry} to {target} "
+                             f"({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return None
+
+
+def _leftovers(out: Path, written: dict[str, dict[str, list[str]]]) -> list[str]:
+    """Entries under OUT/train and OUT/test that this split did not write."""
+    found = []
+    for part, classes in written.items():
+        for top in _sorted_entries(out / part):
+            if top.name not in classes:
+                found.append(f"{part}/{top.name}")
+                continue
+            ours = set(classes[top.name])
+            found += [f"{part}/{top.name}/{e.name}" for e in _sorted_entries(Path(top.path))
+                      if e.name not in ours]
+    return found
+
+
+def _split(photos: dict[str, list[_Photo]], source: Path, out: Path, skipped, *, kind: str,
+           test_fraction: float, per_class: int | None, limit: int | None, seed: int,
+           progress: Progress | None) -> PrepareReport:
+    photos = {cls: _dedupe(items, skipped) for cls, items in photos.items()}
+    plan = _plan(photos, source, test_fraction, per_class, limit, seed)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConvscopeError(f"{out}: cannot create it ({exc.strerror or exc})") from None
+    total = sum(len(items) for classes in plan.values() for items in classes.values())
+    done = 0
+    if progress is not None:
+        progress(done, total)
+    written: dict[str, dict[str, list[str]]] = {part: {} for part in PARTS}
+    for part, classes in plan.items():
+        for cls, items in classes.items():
+            folder = _folder_in(out, part, cls)
+            names = written[part][cls] = []
+            for photo in items:
+                problem = _copy_photo(photo, folder / photo.name)
+                if problem is None:
+                    names.append(photo.name)
+                else:
+                    skipped.append((photo.entry, problem))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+    counts = {part: {cls: len(names) for cls, names in classes.items()}
+              for part, classes in written.items()}
+    report = PrepareReport(out, counts, skipped, _leftovers(out, written))
+    _write_manifest(report, written, source, kind, test_fraction, limit, seed)
+    return report
+
+
+def _write_manifest(report: PrepareReport, written, source: Path, kind: str,
+                    test_fraction: float, limit: int | None, seed: int) -> None:
+    manifest = {
+        "kind": kind,
+        "source": str(source.resolve()),
+        "seed": seed,
+        "test_fraction": test_fraction,
+        "per_class_limit": limit,
+        "counts": report.counts,
+        "files": written,
+        "skipped": [{"entry": entry, "reason": reason} for entry, reason in report.skipped],
+        "leftovers": report.leftovers,
+    }
+    try:
+        write_json(report.manifest, manifest)
+    except OSError as exc:
+        raise ConvscopeError(f"{report.manifest}: cannot write it ({exc.strerror or exc})") \
+            from None
+
+
+__all__ = ["PrepareReport", "prepare_catsdogs", "split_folder"]
