@@ -13,10 +13,19 @@ DATA = Path(os.environ["CONVSCOPE_DATA"])
 MNIST_DIR = DATA / "mnist"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    """Never read or write the user's real cache: each test session gets its own."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Never read or write the user's real cache: each test session gets its own.
+
+    Session-scoped and autouse, so it is in place before any other session fixture trains.
+    """
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.getbasetemp() / "cache")
+    yield
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture(scope="session")
