@@ -8,6 +8,7 @@ white = 1.
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # files only; never needs a display
 
@@ -36,7 +37,11 @@ def learning_curves(history: list[dict], title: str = "Learning curves"):
         ax.set_title(label)
         ax.grid(alpha=0.3)
         ax.legend()
-        ax.set_xticks(epochs if len(epochs) <= 20 else ax.get_xticks())
+        if len(epochs) <= 20:
+            ax.set_xticks(epochs)
+        else:  # a tick every few epochs, never outside the run
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(10, integer=True))
+            ax.set_xlim(0, epochs[-1] + 1)
     best = max(history, key=lambda r: r["test_accuracy"])
     acc_ax.annotate(
         f"best test {best['test_accuracy']:.2%}",
@@ -108,7 +113,8 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
             bars[truth].set_edgecolor("black")
             bars[truth].set_linewidth(1.2)
         bar_ax.set_ylim(0, 1)
-        long_names = max(map(len, class_names)) > 2
+        # Names are written across only when they fit under their bars.
+        long_names = k * max(map(len, class_names)) > 16
         bar_ax.set_xticks(range(k), class_names, fontsize=6 if long_names else 7,
                           rotation=90 if long_names else 0)
         bar_ax.tick_params(axis="y", labelsize=7)

@@ -213,17 +213,20 @@ class Run:
 
     def prepare(self, image) -> np.ndarray:
         """One image (path, Pillow image or array) as the model's input, without a batch axis."""
+        from .datasets.folders import decode_image
         from .datasets.images import load_image, prepare_digit, prepare_photo
 
-        source = str(image) if isinstance(image, (str, Path)) else "image"
-        picture = load_image(image) if isinstance(image, (str, Path)) else image
         kind = self.config["input"]["kind"]
-        if kind == "digit":
-            return prepare_digit(picture, source)[..., None]
+        path = image if isinstance(image, (str, Path)) else None
         if kind == "photo":
-            height, width, channels = self.config["input_shape"]
-            photo = prepare_photo(picture, (height, width))
-            return photo.mean(axis=-1, keepdims=True) if channels == 1 else photo
+            shape = tuple(self.config["input_shape"])
+            if path is not None:  # exactly as training decodes a folder of photos
+                return self.scale(decode_image(path, shape)[0])
+            photo = prepare_photo(image, shape[:2])
+            return photo.mean(axis=-1, keepdims=True) if shape[2] == 1 else photo
+        if kind == "digit":
+            picture = load_image(path) if path is not None else image
+            return prepare_digit(picture, str(path) if path is not None else "image")[..., None]
         raise RunError(f"{self.path}: unknown input kind {kind!r} in {CONFIG}")
 
     # -- predictions and metrics -----------------------------------------------------------

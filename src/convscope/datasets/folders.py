@@ -17,6 +17,7 @@ The course's third study trains on photos of every size that do not fit in memor
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -44,7 +45,9 @@ warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 # 64×64: 1 gives images within 2.3 grey levels (mean absolute difference) of a full-size decode,
 # 2 within 0.9 — invisible both — and 1 decodes fastest.
 DRAFT_MARGIN = 1
-CACHE_VERSION = 1
+# Everything that decides a cached photo's pixels besides the file and the target shape: a
+# change here must not reuse rows decoded the old way.
+DECODER = f"v2-draft{DRAFT_MARGIN}-crop-bicubic"
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,9 @@ def decode_image(path, shape: tuple[int, int, int]) -> tuple[np.ndarray, tuple[i
     except DataError:
         raise
     except FileNotFoundError:
-        raise DataError(f"{path}: file disappeared") from None
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not an image") from None
     except UnidentifiedImageError:
         raise DataError(f"{path}: not an image (Pillow cannot identify it)") from None
     except Image.DecompressionBombError:
@@ -214,32 +219,39 @@ class ImageCache:
     folder) to ``[size, mtime_ns, row, width, height]``, or ``[size, mtime_ns, -1, reason]``
     for a file that could not be decoded. A photo whose size or modification time changed is
     decoded again into a new row. Rows are read with ``pread`` (no memory map), so the process
-    holds only the rows of the current batch. One process at a time uses a cache (a lock file);
-    a second one decodes without it.
+    holds only the rows of the current batch.
+
+    Rows are only ever appended, never rewritten, so an index entry stays true forever: several
+    processes can share a cache. Appending a row and merging the index take a short lock.
     """
 
     def __init__(self, root: Path, shape: tuple[int, int, int], folder: Path | None = None):
         self.root, self.shape = Path(root).resolve(), tuple(shape)
         self.row_bytes = int(np.prod(self.shape))
-        key = hashlib.sha256(f"{self.root}|{self.shape}|v{CACHE_VERSION}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self.root}|{self.shape}|{DECODER}".encode()).hexdigest()
         self.folder = folder or cache_dir() / "images" / f"{self.root.name}-{key[:16]}"
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.folder / "lock", "a")  # noqa: SIM115 - held for our lifetime
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            raise
-        self.index = self._read_index()
-        self._rows = max((e[2] for e in self.index.values() if e[2] >= 0), default=-1) + 1
+        self._lock = open(self.folder / "lock", "a")  # noqa: SIM115 - closed by close()
         self._fd = os.open(self.folder / "pixels.u8", os.O_RDWR | os.O_CREAT, 0o644)
         self._mutex = threading.Lock()
-        self._dirty = False
+        self._new: dict[str, list] = {}  # entries not yet in index.json
+        with self._locked():
+            self.index = self._read_index()
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """Exclusive use of the cache files, across threads and processes, for a moment."""
+        with self._mutex:
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock, fcntl.LOCK_UN)
 
     def _read_index(self) -> dict[str, list]:
         try:
             data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
-            if data.get("version") == CACHE_VERSION and tuple(data["shape"]) == self.shape:
+            if data.get("decoder") == DECODER and tuple(data["shape"]) == self.shape:
                 return data["entries"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -247,7 +259,7 @@ class ImageCache:
 
     def lookup(self, rel: str, size: int, mtime_ns: int):
         """The cached entry of a photo if it is still current, else None."""
-        entry = self.index.get(rel)
+        entry = self._new.get(rel) or self.index.get(rel)
         if entry is not None and entry[0] == size and entry[1] == mtime_ns:
             return entry
         return None
@@ -260,31 +272,29 @@ class ImageCache:
 
     def store(self, rel: str, size: int, mtime_ns: int, image: np.ndarray,
               original: tuple[int, int]) -> None:
-        with self._mutex:
-            row = self._rows
-            self._rows += 1
-        os.pwrite(self._fd, np.ascontiguousarray(image).tobytes(), row * self.row_bytes)
-        with self._mutex:
-            self.index[rel] = [size, mtime_ns, row, *original]
-            self._dirty = True
+        data = np.ascontiguousarray(image).tobytes()
+        with self._locked():
+            row = -(-os.fstat(self._fd).st_size // self.row_bytes)  # append after the last row
+            os.pwrite(self._fd, data, row * self.row_bytes)
+            self._new[rel] = [size, mtime_ns, row, *original]
 
     def store_failure(self, rel: str, size: int, mtime_ns: int, reason: str) -> None:
         with self._mutex:
-            self.index[rel] = [size, mtime_ns, -1, reason]
-            self._dirty = True
+            self._new[rel] = [size, mtime_ns, -1, reason]
 
     def flush(self) -> None:
-        """Write the index (after the rows it points to), atomically."""
+        """Merge our new entries into index.json (after the rows they point to), atomically."""
         from .._io import write_text
 
-        with self._mutex:
-            if not self._dirty:
-                return
-            os.fsync(self._fd)
-            text = json.dumps({"version": CACHE_VERSION, "shape": list(self.shape),
-                               "root": str(self.root), "entries": self.index})
-            self._dirty = False
-        write_text(self.folder / "index.json", text)
+        if not self._new:
+            return
+        os.fsync(self._fd)
+        with self._locked():
+            self.index = {**self._read_index(), **self._new}
+            self._new = {}
+            write_text(self.folder / "index.json", json.dumps({
+                "decoder": DECODER, "shape": list(self.shape), "root": str(self.root),
+                "entries": self.index}))
 
     def close(self) -> None:
         if self._fd is not None:
@@ -304,12 +314,10 @@ def open_cache(root: Path, shape) -> ImageCache | None:
     """The cache for ``root`` at ``shape``, or None (with a note) when it cannot be used."""
     try:
         return ImageCache(root, shape)
-    except BlockingIOError:
-        why = "another convscope process is using it"
     except OSError as exc:
-        why = exc.strerror or str(exc)
-    print(f"note: decoding {root} without the image cache ({why})", file=sys.stderr)
-    return None
+        print(f"note: decoding {root} without the image cache ({exc.strerror or exc})",
+              file=sys.stderr)
+        return None
 
 
 # -- one part (train or test) as an array-like -----------------------------------------------
