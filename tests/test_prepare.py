@@ -322,3 +322,34 @@ def test_report_describe():
         "  test:  cats 2,500, dogs 2,500 (total 5,000)",
     ]
     assert "Skipped 25 entries:" in text and "... and 5 more" in text
+
+
+def test_cli_prepare_catsdogs_then_refuses_to_write_again(tmp_path, kaggle_zip):
+    from typer.testing import CliRunner
+
+    from convscope.cli import app
+
+    out = tmp_path / "donnees"
+    runner = CliRunner()
+    result = runner.invoke(app, ["prepare", "catsdogs", str(kaggle_zip), "--out", str(out),
+                                 "--per-class", "10", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "train: cats 8, dogs 8" in result.output and "path escapes" in result.output
+    assert split_of(out)["test"] and (out / "split.json").is_file()
+    again = runner.invoke(app, ["prepare", "catsdogs", str(kaggle_zip), "--out", str(out)])
+    assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_cli_prepare_split(tmp_path):
+    from typer.testing import CliRunner
+
+    from convscope.cli import app
+
+    for k, cls in enumerate(("ants", "bees")):
+        (tmp_path / "src" / cls).mkdir(parents=True)
+        for i in range(5):
+            (tmp_path / "src" / cls / f"{i}.jpg").write_bytes(jpeg(10 * k + i))
+    result = CliRunner().invoke(app, ["prepare", "split", str(tmp_path / "src"), "--out",
+                                      str(tmp_path / "out"), "--test-fraction", "0.4"])
+    assert result.exit_code == 0, result.output
+    assert {p: len(v) for p, v in split_of(tmp_path / "out").items()} == {"train": 6, "test": 4}

@@ -78,6 +78,7 @@ def recipes_command(
 ):
     """List the networks convscope can train: name, dataset, input, parameters, description."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .recipes import RECIPES, count_params, get_recipe
@@ -97,7 +98,8 @@ def recipes_command(
                   box=None, pad_edge=False)
     for r in RECIPES.values():
         table.add_row(r.name, r.dataset, "×".join(map(str, r.input_shape)),
-                      f"{count_params(r):,}", str(r.epochs), str(r.batch_size), r.summary)
+                      f"{count_params(r):,}", str(r.epochs), str(r.batch_size),
+                      escape(r.summary))
     Console(width=120).print(table)
 
 
@@ -201,6 +203,7 @@ def scan_command(
     than during training. Exit status 0 even when files are skipped (training skips them too).
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .datasets.folders import scan_folder
@@ -210,7 +213,7 @@ def scan_command(
                   "height min / median / max", box=None, pad_edge=False)
     for row in report.rows():
         w, h = row["width"], row["height"]
-        table.add_row(row["part"], row["class"], f"{row['photos']:,}",
+        table.add_row(row["part"], escape(row["class"]), f"{row['photos']:,}",
                       f"{w['min']} / {w['median']} / {w['max']}",
                       f"{h['min']} / {h['median']} / {h['max']}")
     Console(width=120).print(table)
