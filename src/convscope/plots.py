@@ -146,7 +146,8 @@ def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
 
     Two classes: the predicted probability of the second class (e.g. P(dogs)) for the photos
     of each true class, overlaid — well separated humps at 0 and 1 mean a confident network,
-    mass in the middle means doubt. More classes: the probability given to the true class.
+    mass in the middle means doubt. More classes: for each true class, the share of its images
+    given < 0.5, 0.5–0.9 and ≥ 0.9 probability of being what they are.
     """
     bins = np.linspace(0, 1, 21)
     if len(class_names) == 2:
@@ -162,22 +163,33 @@ def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
         ax.grid(alpha=0.3)
         ax.set_title(title)
         return fig
+    # More classes: per true class, the share of its images by how much probability the
+    # network gave the right answer (a histogram with three bins, as stacked bars).
     k = len(class_names)
-    rows, cols = _grid(k, 5)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.3 * rows), squeeze=False,
-                             sharex=True, layout="constrained")
-    for label, ax in enumerate(axes.flat):
-        if label >= k:
-            ax.axis("off")
-            continue
-        ax.hist(probabilities[labels == label, label], bins=bins, color="#1f77b4",
-                edgecolor="white")
-        ax.set_title(f"true {class_names[label]}", fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-    fig.supxlabel("probability given to the true class")
-    fig.supylabel("test images")
-    fig.suptitle(title)
+    bands = (("< 0.5 (mostly wrong)", 0.0, 0.5, "crimson"),
+             ("0.5 – 0.9 (unsure)", 0.5, 0.9, "#f5a623"),
+             ("≥ 0.9 (confident)", 0.9, 1.01, "#1f77b4"))
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.42 * k + 1.6)))
+    left = np.zeros(k)
+    for name, low, high, color in bands:
+        share = np.array([np.mean((p >= low) & (p < high)) if len(p) else 0.0
+                          for p in (probabilities[labels == c, c] for c in range(k))])
+        ax.barh(range(k), share, left=left, color=color, label=name)
+        for c in range(k):
+            if share[c] >= 0.04:
+                ax.text(left[c] + share[c] / 2, c, f"{share[c]:.0%}", ha="center",
+                        va="center", fontsize=7, color="white")
+        left += share
+    ax.set_yticks(range(k), class_names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("share of the test images of each true class")
+    ax.set_ylabel("true class")
+    ax.legend(title="probability given to the true class", fontsize=8, title_fontsize=8,
+              loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    ax.set_title(title)
+    fig.tight_layout()
     return fig
 
 
