@@ -354,14 +354,6 @@ class ImageFiles:
     def __len__(self) -> int:
         return len(self.paths)
 
-    @property
-    def ndim(self) -> int:
-        return 4
-
-    @property
-    def y(self) -> np.ndarray:
-        return self.labels
-
     def __getitem__(self, index):
         if isinstance(index, (int, np.integer)):
             return self._load(int(index))
