@@ -166,3 +166,17 @@ def test_one_epoch_on_the_full_training_set(tmp_path):
     for name in ARTEFACTS:
         assert (run.path / name).is_file(), name
     assert run.config["train_images"] == 60_000
+
+
+def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
+    from convscope.errors import ConvscopeError
+    from convscope.recipes import get_recipe
+    from convscope.training import _schedule
+
+    assert _schedule(get_recipe("catsdogs"), None, augment=False) is None
+    assert _schedule(get_recipe("catsdogs"), None, augment=True) == "cosine"
+    assert _schedule(get_recipe("catsdogs"), "constant", augment=True) is None
+    assert _schedule(get_recipe("mnist-viz"), None, augment=False) == "cosine"
+    assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"
+    with pytest.raises(ConvscopeError, match="unknown schedule 'linear'"):
+        _schedule(get_recipe("mnist"), "linear", augment=False)

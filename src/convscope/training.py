@@ -16,6 +16,7 @@ import platform
 import signal
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -41,6 +42,12 @@ from .runs import (
     write_history,
 )
 
+SCHEDULES = ("constant", "cosine")
+# Random changes make every epoch's images new, so the loss stays noisy to the end; decaying the
+# learning rate to zero along a cosine lets the last epochs settle. Measured on catsdogs (seed 0,
+# 40 epochs): see the recipe's `expected`.
+AUGMENT_SCHEDULE = "cosine"
+
 # Batch size for the test-set evaluation after each epoch: larger than training batches
 # because no gradients are kept, so it costs less per image.
 EVAL_BATCH_SIZE = 256
@@ -56,20 +63,24 @@ class TrainingInterrupted(KeyboardInterrupt):
 
 def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
           validation_split: float | None = None, augment: bool = False, cache: bool = True,
-          epochs: int | None = None, batch_size: int | None = None, seed: int = 0,
-          limit: int | None = None, until_accuracy: float | None = None, out=None,
-          progress: bool = True, callbacks=()) -> Run:
+          schedule: str | None = None, epochs: int | None = None,
+          batch_size: int | None = None, seed: int = 0, limit: int | None = None,
+          until_accuracy: float | None = None, out=None, progress: bool = True,
+          callbacks=()) -> Run:
     """Train a recipe on its dataset (or on a ``folder`` of photos) into a new run directory.
 
     ``folder``: ``folder/train/<class>`` and ``folder/test/<class>``, or ``folder/<class>``
     with ``validation_split`` (a seeded fraction of each class held out for testing);
-    ``augment`` adds random flips, rotations, shifts and zooms to the model; ``cache`` keeps
+    ``augment`` adds random flips, rotations, shifts and zooms to the model (and, unless
+    ``schedule`` says otherwise, a cosine decay of the learning rate: see ``AUGMENT_SCHEDULE``);
+    ``schedule`` is ``"constant"`` or ``"cosine"`` (default: the recipe's); ``cache`` keeps
     decoded photos in the user cache. ``limit`` keeps the first N training images (quick
     trials); ``until_accuracy`` stops at the first epoch whose test accuracy reaches it
     (``epochs`` is then the cap); ``out`` names the run directory (default
     ``runs/<recipe>-<timestamp>``); ``callbacks`` are extra Keras callbacks.
     """
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    recipe = replace(recipe, schedule=_schedule(recipe, schedule, augment))
     epochs = check_int("epochs", recipe.epochs if epochs is None else epochs)
     batch_size = check_int("batch_size", recipe.batch_size if batch_size is None else batch_size)
     check_int("seed", seed, low=0)
@@ -165,8 +176,20 @@ def load_training_data(recipe: Recipe, data_dir=None, folder=None, *,
     return load_dataset(recipe.dataset, data_dir)
 
 
+def _schedule(recipe: Recipe, schedule: str | None, augment: bool) -> str | None:
+    """The learning-rate schedule a run uses: asked for, else implied by augment, else the
+    recipe's. ``None`` is a constant rate."""
+    if schedule is None:
+        return AUGMENT_SCHEDULE if augment else recipe.schedule
+    if schedule not in SCHEDULES:
+        raise ConvscopeError(f"unknown schedule {schedule!r}; choose one of: "
+                             f"{', '.join(SCHEDULES)}")
+    return None if schedule == "constant" else schedule
+
+
 def _new_model(recipe: Recipe, config: dict):
     """The untrained model a run's config describes (its classes, input, augmentation)."""
+    recipe = replace(recipe, schedule=config.get("schedule"))
     steps = -(-int(config["train_images"]) // int(config["batch_size"]))
     return build_model(recipe, learning_rate=config["learning_rate"],
                        decay_steps=int(config["epochs"]) * steps,
