@@ -123,6 +123,10 @@ def train_command(
                                           "off at prediction).")] = False,
     cache: Annotated[bool, typer.Option(help="Keep decoded, resized photos in the user cache "
                                         "so later epochs and runs skip decoding.")] = True,
+    devices: Annotated[str | None, typer.Option(
+        help="Train on N devices in step (GPUs; on a CPU-only machine, N logical CPU devices: "
+        "the same code path, not faster), or 'all'. Batch and learning rate grow N times.",
+        show_default=False)] = None,
     schedule: Annotated[str | None, typer.Option(
         help="Learning rate: constant, or cosine (decays to 0 over the epochs). Default: the "
         "recipe's; cosine with --augment.", show_default=False)] = None,
@@ -166,7 +170,7 @@ def train_command(
     try:
         if resume is not None:
             if (recipe or batch_size or limit or out or seed is not None or until_accuracy
-                    or augment or validation_split is not None or schedule):
+                    or augment or validation_split is not None or schedule or devices):
                 _fail("--resume continues a run with its own settings; pass only --resume, "
                       "--epochs and --data-dir", 2)
             run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
@@ -175,7 +179,7 @@ def train_command(
         else:
             run = train(network if folder else recipe, data_dir, folder=folder,
                         validation_split=validation_split, augment=augment, cache=cache,
-                        schedule=schedule,
+                        schedule=schedule, devices=devices,
                         epochs=epochs, batch_size=batch_size, seed=seed or 0, limit=limit,
                         until_accuracy=until_accuracy, out=out, progress=not quiet)
     except TrainingInterrupted as stop:

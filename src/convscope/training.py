@@ -25,9 +25,10 @@ import numpy as np
 from . import _io
 from .datasets import FOLDER_DATASETS, ArrayDataset, find_folder_dataset, load_dataset
 from .datasets.folders import FolderDataset, load_folder
+from .devices import place
 from .errors import ConvscopeError, RunError, check_int
 from .evaluation import evaluate_model
-from .recipes import Recipe, build_model, get_recipe, loss_name
+from .recipes import STEPS_PER_EXECUTION, Recipe, build_model, get_recipe, loss_name
 from .runs import (
     BEST,
     CONFIG,
@@ -63,7 +64,7 @@ class TrainingInterrupted(KeyboardInterrupt):
 
 def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
           validation_split: float | None = None, augment: bool = False, cache: bool = True,
-          schedule: str | None = None, epochs: int | None = None,
+          schedule: str | None = None, devices=None, epochs: int | None = None,
           batch_size: int | None = None, seed: int = 0, limit: int | None = None,
           until_accuracy: float | None = None, out=None, progress: bool = True,
           callbacks=()) -> Run:
@@ -73,12 +74,14 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
     with ``validation_split`` (a seeded fraction of each class held out for testing);
     ``augment`` adds random flips, rotations, shifts and zooms to the model (and, unless
     ``schedule`` says otherwise, a cosine decay of the learning rate: see ``AUGMENT_SCHEDULE``);
-    ``schedule`` is ``"constant"`` or ``"cosine"`` (default: the recipe's); ``cache`` keeps
-    decoded photos in the user cache. ``limit`` keeps the first N training images (quick
-    trials); ``until_accuracy`` stops at the first epoch whose test accuracy reaches it
-    (``epochs`` is then the cap); ``out`` names the run directory (default
+    ``schedule`` is ``"constant"`` or ``"cosine"`` (default: the recipe's); ``devices``
+    (a number or ``"all"``) trains on several devices in step (see ``convscope.devices``);
+    ``cache`` keeps decoded photos in the user cache. ``limit`` keeps the first N training
+    images (quick trials); ``until_accuracy`` stops at the first epoch whose test accuracy
+    reaches it (``epochs`` is then the cap); ``out`` names the run directory (default
     ``runs/<recipe>-<timestamp>``); ``callbacks`` are extra Keras callbacks.
     """
+    placement = place(devices)  # first: splitting the CPU must precede TensorFlow's start
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     recipe = replace(recipe, schedule=_schedule(recipe, schedule, augment))
     epochs = check_int("epochs", recipe.epochs if epochs is None else epochs)
@@ -96,17 +99,23 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
     _say(progress, data.describe())
     _report_skipped(progress, data)
     run_dir = new_run_dir(out, recipe.name)
-    config = make_config(recipe, data, epochs=epochs, batch_size=batch_size, seed=seed,
-                         limit=limit, until_accuracy=until_accuracy, augment=augment, cache=cache)
+    config = make_config(recipe, data, epochs=epochs, batch_size=batch_size * placement.replicas,
+                         seed=seed, limit=limit, until_accuracy=until_accuracy, augment=augment,
+                         cache=cache)
+    config["learning_rate"] *= placement.replicas
+    config["devices"] = list(placement.devices) or None
+    _say(progress, placement.describe())
     keras.utils.set_random_seed(seed)
-    model = _new_model(recipe, config)
+    with placement.scope():
+        model = _new_model(recipe, config)
     config["parameters"] = int(model.count_params())
     config["loss"] = loss_name(model)
     if isinstance(data, FolderDataset):
         _io.write_json(run_dir / FILES, data.manifest())
     _io.write_json(run_dir / CONFIG, config)
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
-    evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
+    with placement.scope():
+        evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
     return _finish(run_dir, data, progress, evaluation)
 
 
@@ -115,6 +124,7 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
     """Continue an interrupted run up to its planned epochs (or to ``epochs`` if given)."""
     run = Run(run_dir)
     config, state = run.config, run.state
+    placement = place(len(config["devices"]) if config.get("devices") else None)
     done = int(state.get("epochs_done", 0))
     if epochs is not None and epochs != config["epochs"] and config.get("schedule"):
         raise RunError(
@@ -148,6 +158,13 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
         )
     _io.write_json(run.path / CONFIG, config)
     _say(progress, f"Resuming {run.path} at epoch {done + 1}/{config['epochs']}")
+    with placement.scope():
+        evaluation = _continue(run, data, config, state, done, progress, callbacks)
+    return _finish(run.path, data, progress, evaluation)
+
+
+def _continue(run: Run, data, config: dict, state: dict, done: int, progress: bool, callbacks):
+    """The rest of ``resume``: the model as it was saved (or a fresh one), trained further."""
     if done == 0 or not (run.path / MODEL).is_file():
         # Interrupted during its first epoch: start again exactly as `train` did.
         keras.utils.set_random_seed(int(config["seed"]))
@@ -157,8 +174,7 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
         (run.path / HISTORY).unlink(missing_ok=True)
     else:
         model = load_keras_model(run.path / MODEL)
-    evaluation = fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
-    return _finish(run.path, data, progress, evaluation)
+    return fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
 
 
 def load_training_data(recipe: Recipe, data_dir=None, folder=None, *,
@@ -191,7 +207,11 @@ def _new_model(recipe: Recipe, config: dict):
     """The untrained model a run's config describes (its classes, input, augmentation)."""
     recipe = replace(recipe, schedule=config.get("schedule"))
     steps = -(-int(config["train_images"]) // int(config["batch_size"]))
+    several = bool(config.get("devices"))
     return build_model(recipe, learning_rate=config["learning_rate"],
+                       # Keras 3.15 on TensorFlow 2.21 fails to run several steps per call
+                       # under a MirroredStrategy ("must feed a value for placeholder").
+                       steps_per_execution=1 if several else STEPS_PER_EXECUTION,
                        decay_steps=int(config["epochs"]) * steps,
                        num_classes=len(config["class_names"]),
                        augment=bool(config["augment"].get("layers")),
