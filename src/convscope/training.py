@@ -116,7 +116,7 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
     with placement.scope():
         evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
-    return _finish(run_dir, data, progress, evaluation)
+    return _finish(run_dir, data, progress, evaluation, model)
 
 
 def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool = True,
@@ -159,12 +159,13 @@ def resume(run_dir, data_dir=None, *, epochs: int | None = None, progress: bool 
     _io.write_json(run.path / CONFIG, config)
     _say(progress, f"Resuming {run.path} at epoch {done + 1}/{config['epochs']}")
     with placement.scope():
-        evaluation = _continue(run, data, config, state, done, progress, callbacks)
-    return _finish(run.path, data, progress, evaluation)
+        model, evaluation = _continue(run, data, config, state, done, progress, callbacks)
+    return _finish(run.path, data, progress, evaluation, model)
 
 
 def _continue(run: Run, data, config: dict, state: dict, done: int, progress: bool, callbacks):
-    """The rest of ``resume``: the model as it was saved (or a fresh one), trained further."""
+    """The rest of ``resume``: the saved model (or a fresh one) trained further, and its last
+    evaluation."""
     if done == 0 or not (run.path / MODEL).is_file():
         # Interrupted during its first epoch: start again exactly as `train` did.
         keras.utils.set_random_seed(int(config["seed"]))
@@ -174,7 +175,7 @@ def _continue(run: Run, data, config: dict, state: dict, done: int, progress: bo
         (run.path / HISTORY).unlink(missing_ok=True)
     else:
         model = load_keras_model(run.path / MODEL)
-    return fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
+    return model, fit(model, data, run.path, config, progress=progress, callbacks=callbacks)
 
 
 def load_training_data(recipe: Recipe, data_dir=None, folder=None, *,
@@ -406,8 +407,9 @@ class _CtrlC(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _finish(run_dir: Path, data, progress: bool, evaluation) -> Run:
+def _finish(run_dir: Path, data, progress: bool, evaluation, model) -> Run:
     run = Run(run_dir)
+    run.model = model  # the model.keras just saved, already in memory
     _say(progress, "Drawing figures…")
     try:
         metrics = run.evaluate(data=data, evaluation=evaluation)
