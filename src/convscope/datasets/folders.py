@@ -265,18 +265,31 @@ class ImageCache:
         return None
 
     def read(self, row: int) -> np.ndarray:
+        return np.frombuffer(self._pread(row), dtype=np.uint8).reshape(self.shape)
+
+    def read_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Several rows at once (a batch), in the given order."""
+        out = np.empty((len(rows), *self.shape), dtype=np.uint8)
+        flat = out.reshape(len(rows), -1)
+        for k, row in enumerate(rows.tolist()):
+            flat[k] = np.frombuffer(self._pread(row), dtype=np.uint8)
+        return out
+
+    def _pread(self, row: int) -> bytes:
         data = os.pread(self._fd, self.row_bytes, row * self.row_bytes)
         if len(data) != self.row_bytes:
             raise DataError(f"{self.folder}: the image cache is damaged; delete this folder")
-        return np.frombuffer(data, dtype=np.uint8).reshape(self.shape)
+        return data
 
     def store(self, rel: str, size: int, mtime_ns: int, image: np.ndarray,
-              original: tuple[int, int]) -> None:
+              original: tuple[int, int]) -> int:
+        """Append a decoded photo; returns its row."""
         data = np.ascontiguousarray(image).tobytes()
         with self._locked():
             row = -(-os.fstat(self._fd).st_size // self.row_bytes)  # append after the last row
             os.pwrite(self._fd, data, row * self.row_bytes)
             self._new[rel] = [size, mtime_ns, row, *original]
+        return row
 
     def store_failure(self, rel: str, size: int, mtime_ns: int, reason: str) -> None:
         with self._mutex:
@@ -350,6 +363,14 @@ class ImageFiles:
     cache: ImageCache | None = None
     skipped: list[Skipped] = field(default_factory=list)
     sizes: dict[int, tuple[int, int]] = field(default_factory=dict)  # index -> original (w, h)
+    # Each photo's row in the cache once known (-1: not yet), so that batches of checked
+    # photos are read straight from the cache, without a look at the file.
+    rows: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.rows is None:
+            self.rows = np.full(len(self.paths), -1, dtype=np.int64)
+        self._rel = [os.path.relpath(path, self.root) for path in self.paths]
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -358,13 +379,37 @@ class ImageFiles:
         if isinstance(index, (int, np.integer)):
             return self._load(int(index))
         picks = np.arange(len(self))[index]
+        cached = self.cached(picks)
+        if cached is not None:
+            return cached
         images = list(_pool().map(self._load, picks.tolist()))
         if not images:
             return np.zeros((0, *self.shape), dtype=np.uint8)
         return np.stack(images)
 
     def rel(self, i: int) -> str:
-        return os.path.relpath(self.paths[i], self.root)
+        return self._rel[i]
+
+    def cached(self, picks: np.ndarray) -> np.ndarray | None:
+        """The photos ``picks`` read from the cache when all of them were checked, else None."""
+        rows = self.rows[picks]
+        if self.cache is None or len(rows) == 0 or rows.min() < 0:
+            return None
+        return self.cache.read_rows(rows)
+
+    def prime(self) -> None:
+        """Find the cache rows of photos still as they were cached (no decoding)."""
+        if self.cache is None:
+            return
+        for i, path in enumerate(self.paths):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            entry = self.cache.lookup(self.rel(i), info.st_size, info.st_mtime_ns)
+            if entry is not None and entry[2] >= 0:
+                self.rows[i] = entry[2]
+                self.sizes[i] = (entry[3], entry[4])
 
     def _load(self, i: int) -> np.ndarray:
         image, _ = self._decode(i)
@@ -386,6 +431,7 @@ class ImageFiles:
             if entry is not None:
                 if entry[2] < 0:
                     return None, entry[3]
+                self.rows[i] = entry[2]
                 return self.cache.read(entry[2]), (entry[3], entry[4])
         try:
             image, original = decode_image(path, self.shape)
@@ -395,7 +441,7 @@ class ImageFiles:
                 self.cache.store_failure(rel, info.st_size, info.st_mtime_ns, reason)
             return None, reason
         if self.cache is not None:
-            self.cache.store(rel, info.st_size, info.st_mtime_ns, image, original)
+            self.rows[i] = self.cache.store(rel, info.st_size, info.st_mtime_ns, image, original)
         return image, original
 
     def check(self, progress: bool = False, description: str = "checking photos") -> ImageFiles:
@@ -415,15 +461,16 @@ class ImageFiles:
         if self.cache is not None:
             self.cache.flush()
         sizes = {new: self.sizes[old] for new, old in enumerate(keep)}
-        kept = ImageFiles(self.root, [self.paths[i] for i in keep], self.labels[keep],
-                          self.class_names, self.shape, self.cache, self.skipped, sizes)
-        return kept
+        return ImageFiles(self.root, [self.paths[i] for i in keep], self.labels[keep],
+                          self.class_names, self.shape, self.cache, self.skipped, sizes,
+                          self.rows[keep])
 
     def subset(self, indices) -> ImageFiles:
         indices = np.asarray(indices, dtype=np.int64)
         return ImageFiles(self.root, [self.paths[i] for i in indices], self.labels[indices],
                           self.class_names, self.shape, self.cache, [],
-                          {n: self.sizes[i] for n, i in enumerate(indices) if i in self.sizes})
+                          {n: self.sizes[i] for n, i in enumerate(indices) if i in self.sizes},
+                          self.rows[indices])
 
     def counts(self) -> dict[str, int]:
         counts = np.bincount(self.labels, minlength=len(self.class_names))
@@ -456,7 +503,12 @@ def _py_dataset():
 
 
 class PhotoBatches(_py_dataset()):
-    """Training batches of an ``ImageFiles`` in a given order, prepared on background threads.
+    """Training batches of an ``ImageFiles`` in a given order.
+
+    Checked photos are read from the cache (a batch of 32 in about 0.3 ms); others are decoded
+    by the decoding threads. One Keras worker: ``fit`` then runs this generator ahead of the
+    training steps in tf.data's prefetch thread, while Keras's own thread pool (``workers>1``)
+    measured 7× slower on cached batches (15,000 vs 110,000 photos/s, 64×64).
 
     A photo that fails to decode (it changed since it was checked) is left out of its batch with
     a one-line warning: training never stops for one photo.
@@ -464,7 +516,7 @@ class PhotoBatches(_py_dataset()):
 
     def __init__(self, files: ImageFiles, order: np.ndarray, batch_size: int, scale: float,
                  augment=None, strict: bool = False):
-        super().__init__(workers=2, use_multiprocessing=False, max_queue_size=8)
+        super().__init__(workers=1, use_multiprocessing=False)
         self.files, self.order, self.batch_size = files, np.asarray(order), batch_size
         self.scale = np.float32(scale)
         self.augment, self.strict = augment, strict
@@ -473,7 +525,11 @@ class PhotoBatches(_py_dataset()):
         return -(-len(self.order) // self.batch_size)
 
     def __getitem__(self, step: int):
-        picks = self.order[step * self.batch_size:(step + 1) * self.batch_size].tolist()
+        picks = self.order[step * self.batch_size:(step + 1) * self.batch_size]
+        cached = self.files.cached(picks)
+        if cached is not None:  # every photo checked and cached: one read each, no decoding
+            return self._finish(cached, self.files.labels[picks], step)
+        picks = picks.tolist()
         results = list(_pool().map(self.files._decode, picks))
         images, labels = [], []
         for i, (image, info) in zip(picks, results, strict=True):
@@ -484,10 +540,13 @@ class PhotoBatches(_py_dataset()):
                 continue
             images.append(image)
             labels.append(self.files.labels[i])
-        x = np.stack(images).astype(np.float32) * self.scale
+        return self._finish(np.stack(images), np.asarray(labels), step)
+
+    def _finish(self, images: np.ndarray, labels: np.ndarray, step: int):
+        x = images.astype(np.float32) * self.scale
         if self.augment is not None:
             x = self.augment(x, step)
-        return x, np.asarray(labels)
+        return x, labels
 
 
 # -- a dataset of folders ---------------------------------------------------------------------
@@ -693,9 +752,11 @@ def load_manifest_parts(manifest: dict, shape, cache: bool = True,
                             "photos are); pass --data-dir to the folder it was trained on")
         if where not in stores:
             stores[where] = open_cache(where, shape) if cache else None
-        return ImageFiles(where, [where / rel for rel, _ in rows],
-                          np.asarray([label for _, label in rows], dtype=np.int64), names,
-                          tuple(shape), stores[where])
+        files = ImageFiles(where, [where / rel for rel, _ in rows],
+                           np.asarray([label for _, label in rows], dtype=np.int64), names,
+                           tuple(shape), stores[where])
+        files.prime()
+        return files
 
     return FolderDataset(train_root.name, part(train_root, manifest["train"]),
                          part(test_root, manifest["test"]), manifest["split"])
