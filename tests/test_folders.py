@@ -644,3 +644,25 @@ def test_a_new_decoder_does_not_reuse_old_rows(tmp_path, monkeypatch):
 def _stat(path: Path) -> tuple[int, int]:
     info = path.stat()
     return info.st_size, info.st_mtime_ns
+
+
+def test_checked_photos_are_read_from_their_cache_rows(tmp_path, monkeypatch):
+    """After the check, batches come straight from the cache: no decoding, same pixels."""
+    save_plain(tmp_path / "cats", 3, 0)
+    save_plain(tmp_path / "dogs", 3, 1)
+    files = folders.image_files(tmp_path, (16, 16, 3)).check()
+    assert (files.rows >= 0).all()
+    expected = np.stack([folders.decode_image(p, (16, 16, 3))[0] for p in files.paths])
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(folders, "decode_image", no_decoding)
+    order = np.array([5, 0, 3, 1, 4, 2])
+    batches = files.batches(order, 4, 1 / 255)
+    x, y = batches[0]
+    np.testing.assert_allclose(x, expected[order[:4]] / 255, atol=1e-6)
+    np.testing.assert_array_equal(y, files.labels[order[:4]])
+    assert len(batches) == 2 and len(batches[1][0]) == 2  # the last, smaller batch is kept
+    np.testing.assert_array_equal(files[np.array([2, 4])], expected[[2, 4]])
+    files.cache.close()
