@@ -45,8 +45,10 @@ from .runs import (
 
 SCHEDULES = ("constant", "cosine")
 # Random changes make every epoch's images new, so the loss stays noisy to the end; decaying the
-# learning rate to zero along a cosine lets the last epochs settle. Measured on catsdogs (seed 0,
-# 40 epochs): see the recipe's `expected`.
+# learning rate to zero along a cosine lets the last epochs settle. Measured on catsdogs with
+# --augment (seed 0, 40 epochs): test accuracy over the last 8 epochs swung between 70.8 and
+# 75.8 % with a constant rate (standard deviation 1.7 points: the final epoch is a lottery) and
+# stayed within 74.1–75.8 % with the cosine (0.6 points); 75.6 vs 75.8 % at the end.
 AUGMENT_SCHEDULE = "cosine"
 
 # Batch size for the test-set evaluation after each epoch: larger than training batches
