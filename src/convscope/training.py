@@ -106,7 +106,8 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
                          cache=cache)
     config["learning_rate"] *= placement.replicas
     config["devices"] = list(placement.devices) or None
-    _say(progress, placement.describe())
+    if placement.strategy is not None:
+        _say(progress, placement.describe())
     keras.utils.set_random_seed(seed)
     with placement.scope():
         model = _new_model(recipe, config)

@@ -449,10 +449,12 @@ class ImageFiles:
         from rich.progress import track
 
         results = _pool().map(self._decode, range(len(self)))
+        console = _stderr_console()
+        shown = progress and console.is_terminal  # a bar in a log file is only a blank line
         keep = []
-        for i, (image, info) in enumerate(track(results, total=len(self), disable=not progress,
+        for i, (image, info) in enumerate(track(results, total=len(self), disable=not shown,
                                                 description=description, transient=True,
-                                                console=_stderr_console())):
+                                                console=console)):
             if image is None:
                 self.skipped.append(Skipped(str(self.paths[i]), info))
             else:
