@@ -29,12 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import keras
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from ..errors import DataError
 from ._files import cache_dir
-from .images import IMAGE_EXTENSIONS, fit_photo, natural_key, to_rgb
+from .images import IMAGE_EXTENSIONS, fit_photo, natural_key, pillow_errors, to_rgb
 
 # Pillow warns (and above twice this, refuses) for images of more pixels than this: a small
 # file can expand to gigabytes (a "decompression bomb"). We refuse them all with a clear reason
@@ -175,37 +176,23 @@ def decode_image(path, shape: tuple[int, int, int]) -> tuple[np.ndarray, tuple[i
     same preparation ``convscope predict`` applies. Raises DataError with the reason.
     """
     height, width, channels = shape
-    try:
-        with Image.open(path) as img:
-            original = img.size
-            limit = Image.MAX_IMAGE_PIXELS
-            if limit and original[0] * original[1] > limit:
-                raise DataError(f"{path}: image too large to decode safely ({original[0]}×"
-                                f"{original[1]} pixels; the limit is {limit:,})")
-            if img.format == "JPEG":
-                scale = max(width / original[0], height / original[1]) * DRAFT_MARGIN
-                if scale < 1:
-                    img.draft(img.mode if img.mode in ("L", "RGB") else None,
-                              (max(1, round(original[0] * scale)),
-                               max(1, round(original[1] * scale))))
-            img.load()
-            img = ImageOps.exif_transpose(img)
-            img = to_rgb(img)
-            if channels == 1:
-                img = img.convert("L")
-            fitted = fit_photo(img, (height, width))
-    except DataError:
-        raise
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not an image") from None
-    except UnidentifiedImageError:
-        raise DataError(f"{path}: not an image (Pillow cannot identify it)") from None
-    except Image.DecompressionBombError:
-        raise DataError(f"{path}: image too large to decode safely") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise DataError(f"{path}: damaged image ({exc})") from None
+    with pillow_errors(path), Image.open(path) as img:
+        original = img.size
+        limit = Image.MAX_IMAGE_PIXELS
+        if limit and original[0] * original[1] > limit:
+            raise DataError(f"{path}: image too large to decode safely ({original[0]}×"
+                            f"{original[1]} pixels; the limit is {limit:,})")
+        if img.format == "JPEG":
+            scale = max(width / original[0], height / original[1]) * DRAFT_MARGIN
+            if scale < 1:
+                img.draft(img.mode if img.mode in ("L", "RGB") else None,
+                          (max(1, round(original[0] * scale)),
+                           max(1, round(original[1] * scale))))
+        img.load()
+        img = to_rgb(ImageOps.exif_transpose(img))
+        if channels == 1:
+            img = img.convert("L")
+        fitted = fit_photo(img, (height, width))
     array = np.asarray(fitted, dtype=np.uint8)
     return array.reshape(height, width, channels), original
 
@@ -498,13 +485,7 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _py_dataset():
-    import keras
-
-    return keras.utils.PyDataset
-
-
-class PhotoBatches(_py_dataset()):
+class PhotoBatches(keras.utils.PyDataset):
     """Training batches of an ``ImageFiles`` in a given order.
 
     Checked photos are read from the cache (a batch of 32 in about 0.3 ms); others are decoded

@@ -8,6 +8,7 @@ its centre of mass is at the centre (pixel 14, 14).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -27,13 +28,11 @@ def natural_key(name: str) -> list:
     return [int(t) if i % 2 else t for i, t in enumerate(re.split(r"(\d+)", name.lower()))]
 
 
-def load_image(path) -> Image.Image:
-    """Open and fully decode an image, upright (EXIF orientation applied), or raise DataError."""
-    path = Path(path)
+@contextlib.contextmanager
+def pillow_errors(path):
+    """Pillow's ways of failing on a file, as one DataError line naming the file."""
     try:
-        with Image.open(path) as img:
-            img.load()
-            return ImageOps.exif_transpose(img)
+        yield
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -42,8 +41,16 @@ def load_image(path) -> Image.Image:
         raise DataError(f"{path}: not an image Pillow can read") from None
     except Image.DecompressionBombError as exc:
         raise DataError(f"{path}: image too large to decode safely ({exc})") from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise DataError(f"{path}: damaged image ({exc})") from None
+
+
+def load_image(path) -> Image.Image:
+    """Open and fully decode an image, upright (EXIF orientation applied), or raise DataError."""
+    path = Path(path)
+    with pillow_errors(path), Image.open(path) as img:
+        img.load()
+        return ImageOps.exif_transpose(img)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
