@@ -54,3 +54,12 @@ def test_missing_data_is_a_clear_error(tmp_path):
                              str(tmp_path / "run")], capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert "MNIST not found (looked in" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_recipes_shows_what_fast_changes():
+    result = convscope("recipes", "mnist")
+    assert result.returncode == 0
+    assert "--fast: batch 256" in result.stdout and "bfloat16 where fast" in result.stdout
+    fast = convscope("recipes", "mnist-fast")
+    assert "--fast" not in fast.stdout  # a fast recipe already
+    assert convscope("train", "--resume", "somewhere", "--fast").returncode == 2

@@ -88,9 +88,15 @@ def recipes_command(
         typer.echo(f"{r.name}: {r.summary}\n"
                    f"  dataset {r.dataset}, input {'×'.join(map(str, r.input_shape))}, "
                    f"{count_params(r):,} weights\n"
-                   f"  training: Adam lr {r.learning_rate:g}"
+                   f"  training: {'SGD (Nesterov)' if r.optimizer == 'sgd' else 'Adam'} "
+                   f"lr {r.learning_rate:g}"
+                   f"{f', weight decay {r.weight_decay:g}' if r.weight_decay else ''}"
+                   f"{f', label smoothing {r.label_smoothing:g}' if r.label_smoothing else ''}"
+                   f"{', mirrored' if r.flip else ''}"
                    f"{', ' + r.schedule + ' decay' if r.schedule else ''}, batch {r.batch_size}, "
-                   f"{r.epochs} epochs{f', shifts up to {r.shift} px' if r.shift else ''}\n"
+                   f"{r.epochs} epochs{f', shifts up to {r.shift} px' if r.shift else ''}"
+                   f"{', bfloat16 where fast' if r.precision == 'auto' else ''}\n"
+                   f"{_fast_line(r)}"
                    f"  {r.expected}")
         return
 
@@ -128,8 +134,13 @@ def train_command(
         "the same code path, not faster), or 'all'. Batch and learning rate grow N times.",
         show_default=False)] = None,
     schedule: Annotated[str | None, typer.Option(
-        help="Learning rate: constant, or cosine (decays to 0 over the epochs). Default: the "
-        "recipe's; cosine with --augment.", show_default=False)] = None,
+        help="Learning rate: constant, cosine (decays to 0 over the epochs) or warmup-cosine "
+        "(rises over the first tenth, then cosine). Default: the recipe's; cosine with "
+        "--augment.", show_default=False)] = None,
+    fast: Annotated[bool, typer.Option(
+        "--fast", help="Same layers, less time: bfloat16 where this machine computes it fast, "
+        "and the recipe's measured larger batch and learning-rate schedule (`convscope "
+        "recipes` shows them).")] = False,
     epochs: Annotated[int | None, typer.Option(help="Epochs to train (default: the recipe's).",
                                                min=1, show_default=False)] = None,
     batch_size: Annotated[int | None, typer.Option(help="Images per gradient step (default: "
@@ -155,7 +166,7 @@ def train_command(
 
     Ctrl-C keeps the last completed epoch; continue later with --resume RUN_DIR.
 
-    Examples: convscope train mnist --epochs 5;
+    Examples: convscope train mnist --epochs 5; convscope train mnist --fast;
     convscope train catsdogs --data DIR --augment;
     convscope train folder my_photos --validation-split 0.2
     """
@@ -170,7 +181,7 @@ def train_command(
     try:
         if resume is not None:
             if (recipe or batch_size or limit or out or seed is not None or until_accuracy
-                    or augment or validation_split is not None or schedule or devices):
+                    or augment or validation_split is not None or schedule or devices or fast):
                 _fail("--resume continues a run with its own settings; pass only --resume, "
                       "--epochs and --data-dir", 2)
             run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
@@ -179,7 +190,7 @@ def train_command(
         else:
             run = train(network if folder else recipe, data_dir, folder=folder,
                         validation_split=validation_split, augment=augment, cache=cache,
-                        schedule=schedule, devices=devices,
+                        schedule=schedule, fast=fast, devices=devices,
                         epochs=epochs, batch_size=batch_size, seed=seed or 0, limit=limit,
                         until_accuracy=until_accuracy, out=out, progress=not quiet)
     except TrainingInterrupted as stop:
@@ -192,6 +203,17 @@ def train_command(
         )
         raise typer.Exit(130) from None
     typer.echo(str(run.path))
+
+
+def _fast_line(recipe) -> str:
+    """What ``--fast`` changes in ``recipe``, for ``convscope recipes NAME``."""
+    if recipe.precision == "auto":
+        return ""  # a fast recipe already
+    fast = recipe.fast
+    changes = (f"batch {fast.batch_size}, Adam lr {fast.learning_rate:g}, {fast.schedule} "
+               "decay, " if fast else "")
+    measured = f"\n    {fast.measured}" if fast and fast.measured else ""
+    return f"  --fast: {changes}bfloat16 where fast{measured}\n"
 
 
 @app.command("scan")

@@ -159,7 +159,8 @@ def layer_outputs(model, images: np.ndarray, layers: list, batch_size: int = 256
         record: dict = {}
         _run(model, tf.convert_to_tensor(images[start : start + batch_size]), record, wanted)
         for i, layer in enumerate(layers):
-            chunks[i].append(keras.ops.convert_to_numpy(record[id(layer)]))
+            # float32 also for a model trained in bfloat16 (--fast): NumPy has no bfloat16.
+            chunks[i].append(keras.ops.convert_to_numpy(record[id(layer)]).astype(np.float32))
     return [np.concatenate(c) for c in chunks]
 
 
@@ -276,7 +277,8 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
         grads = tf.reduce_mean(grads, axis=(0, 1, 2))
     else:
         grads = grads[0]
-    cam = tf.nn.relu(tf.reduce_sum(maps[0] * grads, axis=-1))
+    cam = tf.nn.relu(tf.reduce_sum(tf.cast(maps[0], tf.float32) * tf.cast(grads, tf.float32),
+                                   axis=-1))
     cam = keras.ops.convert_to_numpy(
         keras.ops.image.resize(cam[..., None], image.shape[:2], interpolation="bilinear")
     )[..., 0]

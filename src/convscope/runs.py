@@ -89,6 +89,8 @@ def load_keras_model(path: Path):
     """Load a ``.keras`` file in safe mode (no arbitrary code from lambdas or pickles)."""
     import keras
 
+    from . import losses  # noqa: F401  (registers convscope's loss, which models may use)
+
     try:
         return keras.saving.load_model(path, safe_mode=True)
     except FileNotFoundError:
@@ -300,7 +302,8 @@ def write_figures(run: Run, evaluation, x_test, data=None) -> list[Path]:
     from . import plots
 
     folder = run.path / FIGURES
-    title = run.recipe if run.path.name == run.recipe else f"{run.recipe} — {run.path.name}"
+    recipe = run.recipe + (" --fast" if run.config.get("fast") else "")
+    title = recipe if run.path.name == run.recipe else f"{recipe} — {run.path.name}"
     written = []
     history = run.history
     if history:
@@ -351,7 +354,7 @@ def _training_batch_figure(run: Run, data, folder: Path) -> Path:
     import keras
 
     from . import plots
-    from .training import random_shift
+    from .training import augment_array
 
     seed = int(run.config.get("seed", 0))
     rng = np.random.default_rng([seed, 0])
@@ -359,9 +362,10 @@ def _training_batch_figure(run: Run, data, folder: Path) -> Path:
     x = run.scale(data.x_train[order])
     changes = []
     shift = int(run.config.get("augment", {}).get("shift", 0))
-    if shift:
-        x = random_shift(x, shift, rng)
-        changes.append(f"shifts up to {shift} px")
+    flip = bool(run.config.get("augment", {}).get("flip", False))
+    x = augment_array(x, shift, flip, rng)
+    changes += ["mirrored"] if flip else []
+    changes += [f"shifts up to {shift} px"] if shift else []
     randomizers = [layer for layer in run.model.layers
                    if type(layer).__name__.startswith("Random")]
     for layer in randomizers:

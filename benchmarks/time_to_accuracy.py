@@ -1,0 +1,198 @@
+"""Time to accuracy: the course's programs against convscope's recipes, plain and --fast.
+
+Each contender trains in a fresh process, one after the other on the same machine:
+
+- the course's own program (``course/``), timed over its planned epochs: the reference;
+- convscope's course recipe as the course trains it, then with ``--fast``;
+- convscope's fast recipe (``mnist-fast``, ``cifar10-fast``).
+
+convscope evaluates the test set after every epoch, so its time to the target is the training
+and evaluation time up to the first epoch at or above it (start-up excluded; the course's
+reference excludes it too: its ``fit`` time). Also printed: images/s, final accuracy, the
+matmul FLOP/s this machine reaches (float32 and bfloat16, 2048×2048) and each run's achieved
+FLOP/s (3 × the forward pass's multiply-adds × 2, per training image) as a fraction of it.
+
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/time_to_accuracy.py            # 12 min
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/time_to_accuracy.py --cifar10  # + 1 h
+
+The course's CIFAR-10 program is timed over ``--course-steps`` steps and its 10 epochs are
+extrapolated from that (as issue 7 allows). Targets (issue 7): MNIST 99.0 % in ≤ 1/4 of the
+course program's 5 epochs; ``--fast`` ≥ 2× its images/s; CIFAR-10 ``cifar10-fast`` ≥ 90 % in
+less than the course's 10 epochs, course recipe with ``--fast`` ≥ 72 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mnist_vs_course import cpu_name
+
+HERE = Path(__file__).resolve().parent
+MNIST_TARGET, CIFAR_TARGET, CIFAR_FAST_TARGET = 0.99, 0.72, 0.90
+
+
+def matmul_flops() -> dict[str, float]:
+    """FLOP/s of a 2048×2048 matrix product in float32 and bfloat16 (best of 3 × 10)."""
+    import tensorflow as tf
+
+    n, result = 2048, {}
+    for dtype in (tf.float32, tf.bfloat16):
+        a = tf.cast(tf.random.normal((n, n)), dtype)
+        product = tf.function(lambda m: tf.matmul(m, m))
+        product(a).numpy()
+        best = float("inf")
+        for _ in range(3):
+            began = time.perf_counter()
+            for _ in range(10):
+                out = product(a)
+            out.numpy()
+            best = min(best, (time.perf_counter() - began) / 10)
+        result[dtype.name] = 2 * n**3 / best
+    return result
+
+
+def training_flops_per_image(model_path: Path) -> float:
+    """3 × the forward pass's FLOPs (forward, and two products backward) of convolutions and
+    dense layers; pooling and activations are left out."""
+    import keras
+
+    model = keras.saving.load_model(model_path, compile=False)
+    forward = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            _, h, w, c_out = layer.output.shape
+            kh, kw = layer.kernel_size
+            forward += 2 * h * w * c_out * kh * kw * layer.input.shape[-1]
+        elif isinstance(layer, keras.layers.Dense):
+            forward += 2 * layer.input.shape[-1] * layer.units
+    return 3.0 * forward
+
+
+def run_course(program: str, epochs: int, steps: int = 0) -> dict:
+    began = time.perf_counter()
+    out = subprocess.run([sys.executable, str(HERE / "course" / program), "0", str(epochs)]
+                         + ([str(steps)] if steps else []),
+                         capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - began
+    result = json.loads(out.stdout.split("RESULT ", 1)[1].splitlines()[0])
+    return {"wall_seconds": wall, "train_seconds": result["fit_seconds"],
+            "images_per_second": result["images_per_second"],
+            "test_accuracy": result["test_accuracy"]}
+
+
+def run_convscope(recipe: str, target: float, *options: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp) / "run"
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "convscope", "train", recipe, "--out", str(run),
+                        "--quiet", *options], capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - began
+        metrics = json.loads((run / "metrics.json").read_text())
+        config = json.loads((run / "config.json").read_text())
+        with open(run / "history.csv", newline="") as f:
+            history = list(csv.DictReader(f))
+        flops = training_flops_per_image(run / "model.keras")
+    elapsed, reached = 0.0, None
+    for row in history:
+        elapsed += float(row["seconds"])
+        if reached is None and float(row["test_accuracy"]) >= target:
+            reached = {"epoch": int(row["epoch"]), "seconds": elapsed}
+    return {"wall_seconds": wall, "train_seconds": elapsed,
+            "images_per_second": metrics["images_per_second"],
+            "test_accuracy": metrics["test_accuracy"], "target": target, "reached": reached,
+            "epochs": len(history), "precision": config.get("precision", "float32"),
+            "batch_size": config["batch_size"], "train_flops_per_image": flops}
+
+
+def show(name: str, r: dict, reference: float, peaks: dict) -> None:
+    reached = r.get("reached")
+    if reached:
+        ratio = reached["seconds"] / reference
+        to_target = f"{reached['seconds']:6.1f} s (epoch {reached['epoch']}, ×{ratio:.2f})"
+    else:
+        to_target = "     not reached" if "target" in r else ""
+    line = (f"  {name:22} {r['train_seconds']:7.1f} s {r['images_per_second']:7.0f} img/s "
+            f"{r['test_accuracy']:7.2%}  {to_target}")
+    if "train_flops_per_image" in r:
+        achieved = r["train_flops_per_image"] * r["images_per_second"]
+        peak = peaks["bfloat16" if r["precision"] == "mixed_bfloat16" else "float32"]
+        r["achieved_flops"] = achieved
+        line += (f"  {achieved / 1e9:5.0f} GFLOP/s = {achieved / peak:.0%} of "
+                 f"{r['precision']} matmul")
+    print(line, flush=True)
+
+
+def mnist(peaks: dict, repeats: int) -> list[dict]:
+    """``repeats`` rounds of the four contenders, interleaved so that changes in the machine's
+    speed (on shared VMs, up to ×2 from one minute to the next) fall on all of them."""
+    print(f"\nMNIST, target {MNIST_TARGET:.1%} (time to target × = / course program's 5 epochs)")
+    print(f"  {'':22} {'train':>9} {'speed':>13} {'final':>7}  time to target")
+    rounds = []
+    for _ in range(repeats):
+        course = run_course("mnist_course.py", 5)
+        reference = course["train_seconds"]
+        show("course program", course, reference, peaks)
+        rows = {"course program": course}
+        for name, recipe, options in (("mnist", "mnist", ()),
+                                      ("mnist --fast", "mnist", ("--fast",)),
+                                      ("mnist-fast", "mnist-fast", ())):
+            rows[name] = run_convscope(recipe, MNIST_TARGET, *options)
+            show(name, rows[name], reference, peaks)
+        speedup = rows["mnist --fast"]["images_per_second"] / course["images_per_second"]
+        print(f"  course net with --fast: ×{speedup:.2f} the course program's images/s")
+        rounds.append(rows)
+    return rounds
+
+
+def cifar10(peaks: dict, course_steps: int) -> dict:
+    course = run_course("cifar10_course.py", 1, course_steps)
+    per_image = 1 / course["images_per_second"]
+    course.update(train_seconds=per_image * 50_000 * 10, extrapolated_from_steps=course_steps,
+                  test_accuracy=float("nan"))
+    reference = course["train_seconds"]
+    print(f"\nCIFAR-10 (course program's 10 epochs: {reference:.0f} s, extrapolated from "
+          f"{course_steps} steps; × = / that)")
+    show("course program (10 ep)", course, reference, peaks)
+    rows = {"course program": course}
+    for name, recipe, target, options in (
+            ("cifar10 --fast", "cifar10", CIFAR_TARGET, ("--fast",)),
+            ("cifar10-fast", "cifar10-fast", CIFAR_FAST_TARGET, ())):
+        rows[name] = run_convscope(recipe, target, *options)
+        show(name, rows[name], reference, peaks)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2, help="MNIST rounds (interleaved)")
+    parser.add_argument("--cifar10", action="store_true", help="also CIFAR-10 (about an hour)")
+    parser.add_argument("--course-steps", type=int, default=300,
+                        help="steps of the course's CIFAR-10 program to time")
+    parser.add_argument("--json", type=Path, default=Path("time_to_accuracy.json"))
+    args = parser.parse_args()
+    if "CONVSCOPE_DATA" not in os.environ:
+        sys.exit("set CONVSCOPE_DATA to the folder holding mnist/ (e.g. ../shared/datasets)")
+    from convscope.speed import cpu_flags
+
+    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
+    peaks = matmul_flops()
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores; {', '.join(flags) or 'no AVX2'})")
+    print("matmul: " + ", ".join(f"{k} {v / 1e9:.0f} GFLOP/s" for k, v in peaks.items()))
+    results = {"cpu": cpu_name(), "flags": flags, "matmul_flops": peaks,
+               "mnist": mnist(peaks, args.repeats)}
+    if args.cifar10:
+        results["cifar10"] = cifar10(peaks, args.course_steps)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"\nwritten to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""``--fast``: the same network trained in less time, with choices measured on the machine.
+
+The course trains with Keras's defaults: float32 and batch 32. On CPUs that multiply
+bfloat16 matrices in hardware (Intel AMX) and on recent GPUs, ``--fast`` computes in bfloat16
+with float32 weights (Keras's ``mixed_bfloat16``), and the recipe's measured larger batch
+(fewer, larger steps: less time spent between them). Measured with
+``benchmarks/precision.py`` on a 2-core Intel Xeon with AMX (training images/s, best of 2–3
+interleaved rounds; this VM's speed swings by up to ×2, so the small MNIST net's numbers are
+noisy):
+
+=============================  ======  =======  ========  ======
+network                        batch   float32  bfloat16  ratio
+=============================  ======  =======  ========  ======
+course CIFAR-10 (``cifar10``)  32      397      1,564     ×3.9
+course CIFAR-10 (``cifar10``)  128     582      2,177     ×3.7
+``cifar10-fast``               256     535      1,049     ×2.0
+course MNIST (``mnist``)       32      4,833    7,268     ×1.5
+course MNIST (``mnist``)       512     3,159    11,651    ×3.7
+=============================  ======  =======  ========  ======
+
+What is left as it is, because it measured no faster here: XLA compilation (slower than
+TensorFlow's own CPU kernels for these networks; Keras already leaves it off on CPU-only
+machines), more than 8 steps per call into TensorFlow (32 ≈ 8), thread settings (TensorFlow's
+defaults use both cores). bfloat16 is not used on CPUs without AMX: those we could not measure,
+and on CPUs without bfloat16 instructions it is emulated and slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from pathlib import Path
+
+PRECISIONS = ("float32", "mixed_bfloat16")
+
+
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags as Linux reports them (empty elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+@functools.cache
+def fast_precision() -> str:
+    """``mixed_bfloat16`` where bfloat16 is fast on the device that will train, else float32.
+
+    A GPU trains when one is visible: bfloat16 is fast from compute capability 8.0 (A100,
+    H100, RTX 30xx…). On a CPU, only with AMX tiles for bfloat16 (Intel Sapphire Rapids and
+    later).
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        fast = details.get("compute_capability", (0, 0)) >= (8, 0)
+    else:
+        fast = "amx_bf16" in cpu_flags()
+    return "mixed_bfloat16" if fast else "float32"
+
+
+def resolve_precision(precision: str) -> str:
+    """``"auto"`` → what is fast here; an explicit precision is checked and kept."""
+    if precision == "auto":
+        return fast_precision()
+    if precision not in PRECISIONS:
+        from .errors import ConvscopeError
+
+        raise ConvscopeError(f"unknown precision {precision!r}; choose one of: "
+                             f"auto, {', '.join(PRECISIONS)}")
+    return precision
+
+
+@contextlib.contextmanager
+def precision_policy(precision: str):
+    """Layers built inside compute in ``precision`` (Keras's global dtype policy, restored
+    afterwards, so building one model never changes the next)."""
+    import keras
+
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)

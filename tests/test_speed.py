@@ -1,0 +1,133 @@
+"""Speed: --fast (bfloat16 only where fast, layers untouched) and the fast recipes' pieces."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+import convscope
+from convscope import speed
+from convscope.errors import ConvscopeError
+from convscope.inspection import feature_maps
+from convscope.losses import SmoothedSparseCrossentropy
+from convscope.recipes import MNIST, build_model, count_params, get_recipe, learning_rate_schedule
+from convscope.runs import load_keras_model
+from convscope.training import augment_array
+
+
+@pytest.fixture
+def flags(monkeypatch):
+    """Pretend to run on a CPU with the given feature flags (and no GPU)."""
+
+    def use(*names):
+        monkeypatch.setattr(speed, "cpu_flags", lambda: set(names))
+        monkeypatch.setattr("tensorflow.config.list_physical_devices", lambda kind=None: [])
+        speed.fast_precision.cache_clear()
+
+    yield use
+    speed.fast_precision.cache_clear()
+
+
+def test_bfloat16_only_on_cpus_with_amx(flags):
+    flags("avx2", "avx512f", "amx_tile", "amx_bf16")
+    assert speed.resolve_precision("auto") == "mixed_bfloat16"
+    flags("avx2", "avx512f", "avx512_bf16")  # bfloat16 instructions, no AMX: not measured
+    assert speed.resolve_precision("auto") == "float32"
+    flags("avx2", "fma")  # emulated there: slower
+    assert speed.resolve_precision("auto") == "float32"
+    assert speed.resolve_precision("float32") == "float32"  # asked for: kept
+
+
+def test_unknown_precision_names_the_choices():
+    with pytest.raises(ConvscopeError, match="auto, float32, mixed_bfloat16"):
+        speed.resolve_precision("float16")
+
+
+def test_mixed_precision_model_keeps_float32_weights_and_output():
+    before = keras.config.dtype_policy().name
+    model = MNIST.build(precision="mixed_bfloat16")
+    assert keras.config.dtype_policy().name == before  # the global policy is restored
+    conv = model.get_layer("conv1")
+    assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
+    output = model.layers[-1]
+    assert output.compute_dtype == "float32"
+    assert model.count_params() == 130_394
+    probabilities = model.predict(np.zeros((2, 28, 28, 1), np.float32), verbose=0)
+    assert probabilities.dtype == np.float32
+
+
+def test_fast_changes_training_never_layers():
+    fast = MNIST.faster()
+    assert fast.precision == "auto"
+    assert (fast.batch_size, fast.schedule) == (MNIST.fast.batch_size, "warmup-cosine")
+    assert count_params(fast) == count_params(MNIST) == 130_394
+    assert MNIST.batch_size == 32 and MNIST.precision == "float32"  # the course's, untouched
+    plain = get_recipe("catsdogs").faster()  # nothing measured: only the precision changes
+    assert plain.batch_size == 32 and plain.precision == "auto"
+
+
+def test_warmup_cosine_rises_then_decays_to_zero():
+    schedule = learning_rate_schedule("warmup-cosine", 3e-3, 1000)
+    rate = [float(schedule(step)) for step in (0, 50, 100, 550, 1000)]
+    assert rate[0] == pytest.approx(3e-4)
+    assert rate[0] < rate[1] < rate[2] == pytest.approx(3e-3)
+    assert rate[3] == pytest.approx(1.5e-3, rel=0.01)  # half-way down the cosine
+    assert rate[4] == pytest.approx(0, abs=1e-9)
+    with pytest.raises(ConvscopeError, match="unknown learning-rate schedule"):
+        learning_rate_schedule("step", 1e-3, 10)
+
+
+def test_fast_run_records_its_choices_and_reloads(tmp_path, monkeypatch):
+    monkeypatch.setattr(speed, "fast_precision", lambda: "mixed_bfloat16")
+    run = convscope.train("mnist", fast=True, epochs=2, limit=4000, seed=0,
+                          out=tmp_path / "fast", progress=False)
+    config = run.config
+    assert config["precision"] == "mixed_bfloat16"
+    assert config["batch_size"] == MNIST.fast.batch_size
+    assert config["schedule"] == "warmup-cosine"
+    assert run.metrics["test_accuracy"] > 0.8
+    model = load_keras_model(run.path / "model.keras")
+    assert model.get_layer("conv2").compute_dtype == "bfloat16"
+    [maps] = feature_maps(model, np.zeros((28, 28, 1), np.float32), ["conv1"])
+    assert maps.maps.dtype == np.float32  # NumPy has no bfloat16: inspection converts
+
+
+def test_fast_recipe_uses_bfloat16_where_fast(monkeypatch):
+    monkeypatch.setattr(speed, "fast_precision", lambda: "mixed_bfloat16")
+    recipe = get_recipe("mnist-fast")
+    assert count_params(recipe) == 421_642
+    model = build_model(recipe)
+    assert model.get_layer("conv1").compute_dtype == "bfloat16"
+
+
+def test_flip_mirrors_about_half_and_shift_moves():
+    images = np.arange(200 * 4 * 4, dtype=np.uint8).reshape(200, 4, 4, 1)
+    flipped = augment_array(images, 0, True, np.random.default_rng(0))
+    mirrored = [np.array_equal(f, i[:, ::-1]) for f, i in zip(flipped, images, strict=True)]
+    kept = [np.array_equal(f, i) for f, i in zip(flipped, images, strict=True)]
+    assert all(m or k for m, k in zip(mirrored, kept, strict=True))
+    assert 70 < sum(mirrored) < 130
+    assert np.array_equal(augment_array(images, 0, False, np.random.default_rng(0)), images)
+
+
+def test_smoothed_loss_matches_keras_on_one_hot_labels():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]], np.float32)
+    labels = np.array([0, 1])
+    ours = SmoothedSparseCrossentropy(0.2)(labels, probabilities)
+    theirs = keras.losses.CategoricalCrossentropy(label_smoothing=0.2)(
+        np.eye(3, dtype=np.float32)[labels], probabilities)
+    assert float(ours) == pytest.approx(float(theirs), rel=1e-5)
+
+
+def test_cifar10_fast_trains_saves_and_reloads(tmp_path):
+    recipe = get_recipe("cifar10-fast")
+    assert (recipe.optimizer, recipe.flip, recipe.label_smoothing) == ("sgd", True, 0.2)
+    run = convscope.train("cifar10-fast", epochs=1, limit=512, batch_size=128,
+                          out=tmp_path / "run", progress=False)
+    config = run.config
+    assert config["optimizer"] == "sgd" and config["augment"]["flip"] is True
+    assert config["label_smoothing"] == 0.2
+    model = load_keras_model(run.path / "model.keras")  # safe mode, with convscope's loss
+    assert isinstance(model.loss, SmoothedSparseCrossentropy)
+    assert (run.path / "figures" / "training_batch.png").is_file()
