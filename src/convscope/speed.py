@@ -21,8 +21,8 @@ course MNIST (``mnist``)       512     3,159    11,651    ×3.7
 What is left as it is, because it measured no faster here: XLA compilation (slower than
 TensorFlow's own CPU kernels for these networks; Keras already leaves it off on CPU-only
 machines), more than 8 steps per call into TensorFlow (32 ≈ 8), thread settings (TensorFlow's
-defaults use both cores). bfloat16 is not used on CPUs without AMX: those we could not measure,
-and on CPUs without bfloat16 instructions it is emulated and slower.
+defaults use both cores). bfloat16 is not used on CPUs without AMX: those we could not
+measure, and only a measurement should switch it on.
 """
 
 from __future__ import annotations
