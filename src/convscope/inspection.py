@@ -160,7 +160,8 @@ def layer_outputs(model, images: np.ndarray, layers: list, batch_size: int = 256
         _run(model, tf.convert_to_tensor(images[start : start + batch_size]), record, wanted)
         for i, layer in enumerate(layers):
             # float32 also for a model trained in bfloat16 (--fast): NumPy has no bfloat16.
-            chunks[i].append(keras.ops.convert_to_numpy(record[id(layer)]).astype(np.float32))
+            out = keras.ops.convert_to_numpy(record[id(layer)])
+            chunks[i].append(out.astype(np.float32, copy=False))
     return [np.concatenate(c) for c in chunks]
 
 
