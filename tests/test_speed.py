@@ -9,6 +9,7 @@ import pytest
 import convscope
 from convscope import speed
 from convscope.errors import ConvscopeError
+from convscope.evaluation import predict_probabilities
 from convscope.inspection import feature_maps
 from convscope.losses import SmoothedSparseCrossentropy
 from convscope.recipes import MNIST, build_model, count_params, get_recipe, learning_rate_schedule
@@ -130,4 +131,30 @@ def test_cifar10_fast_trains_saves_and_reloads(tmp_path):
     assert config["label_smoothing"] == 0.2
     model = load_keras_model(run.path / "model.keras")  # safe mode, with convscope's loss
     assert isinstance(model.loss, SmoothedSparseCrossentropy)
+    assert config["test_time_flip"] is True  # its predictions average each image's mirror
+    x = run.test_images()[0][:8].astype(np.float32) / 255
+    np.testing.assert_allclose(run.predict_arrays(x), predict_probabilities(model, x, mirror=True),
+                               rtol=1e-4, atol=1e-6)
     assert (run.path / "figures" / "training_batch.png").is_file()
+
+
+def test_test_time_flip_averages_each_image_with_its_mirror():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).random((10, 4, 4, 1)).astype(np.float32)
+    plain, mirror = model.predict(x, verbose=0), model.predict(x[:, :, ::-1], verbose=0)
+    assert not np.allclose(plain, mirror)  # the check below would pass without any mirroring
+    averaged = predict_probabilities(model, x, mirror=True)
+    np.testing.assert_allclose(averaged, (plain + mirror) / 2, rtol=1e-5)
+    np.testing.assert_allclose(predict_probabilities(model, x), plain, rtol=1e-5)
+
+    class Batches(keras.utils.PyDataset):  # photo folders arrive as (images, labels) batches
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            return x[4 * index:4 * index + 4], np.zeros(len(x[4 * index:4 * index + 4]))
+
+    np.testing.assert_allclose(predict_probabilities(model, Batches(), mirror=True), averaged,
+                               rtol=1e-5)

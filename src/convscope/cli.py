@@ -96,6 +96,7 @@ def recipes_command(
                    f"{', ' + r.schedule + ' decay' if r.schedule else ''}, batch {r.batch_size}, "
                    f"{r.epochs} epochs{f', shifts up to {r.shift} px' if r.shift else ''}"
                    f"{', bfloat16 where fast' if r.precision == 'auto' else ''}\n"
+                   f"{_MIRROR_LINE if r.test_time_flip else ''}"
                    f"{_fast_line(r)}"
                    f"  {r.expected}")
         return
@@ -132,6 +133,13 @@ def train_command(
     devices: Annotated[str | None, typer.Option(
         help="Train on N devices in step (GPUs; on a CPU-only machine, N logical CPU devices: "
         "the same code path, not faster), or 'all'. Batch and learning rate grow N times.",
+        show_default=False)] = None,
+    workers: Annotated[str | None, typer.Option(
+        help="Train on several machines: host:port of every worker, comma-separated, the same "
+        "on each machine (or set TF_CONFIG). Start the command on every worker; worker 0 "
+        "writes the run.", show_default=False)] = None,
+    worker_index: Annotated[int | None, typer.Option(
+        help="With --workers: which of them this machine is (0, 1, …).", min=0,
         show_default=False)] = None,
     schedule: Annotated[str | None, typer.Option(
         help="Learning rate: constant, cosine (decays to 0 over the epochs) or warmup-cosine "
@@ -181,7 +189,8 @@ def train_command(
     try:
         if resume is not None:
             if (recipe or batch_size or limit or out or seed is not None or until_accuracy
-                    or augment or validation_split is not None or schedule or devices or fast):
+                    or augment or validation_split is not None or schedule or devices or fast
+                    or workers or worker_index is not None):
                 _fail("--resume continues a run with its own settings; pass only --resume, "
                       "--epochs and --data-dir", 2)
             run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
@@ -190,7 +199,8 @@ def train_command(
         else:
             run = train(network if folder else recipe, data_dir, folder=folder,
                         validation_split=validation_split, augment=augment, cache=cache,
-                        schedule=schedule, fast=fast, devices=devices,
+                        schedule=schedule, fast=fast, devices=devices, workers=workers,
+                        worker_index=worker_index,
                         epochs=epochs, batch_size=batch_size, seed=seed or 0, limit=limit,
                         until_accuracy=until_accuracy, out=out, progress=not quiet)
     except TrainingInterrupted as stop:
@@ -203,6 +213,9 @@ def train_command(
         )
         raise typer.Exit(130) from None
     typer.echo(str(run.path))
+
+
+_MIRROR_LINE = "  predictions: each image's probabilities averaged with its mirror image's\n"
 
 
 def _fast_line(recipe) -> str:

@@ -67,24 +67,51 @@ class Evaluation:
         }
 
 
-def predict_probabilities(model, x, batch_size: int = 256) -> np.ndarray:
+def predict_probabilities(model, x, batch_size: int = 256, mirror: bool = False) -> np.ndarray:
     """Class probabilities for images already scaled as the model expects.
 
-    ``x`` is an array, or batches (a Keras ``PyDataset``, as for photo folders).
+    ``x`` is an array, or batches (a Keras ``PyDataset``, as for photo folders). ``mirror``
+    averages each image's probabilities with its mirror image's (``Recipe.test_time_flip``).
     """
-    if isinstance(x, np.ndarray):
-        probs = model.predict(x, batch_size=batch_size, verbose=0)
-    else:
-        probs = model.predict(x, verbose=0)
-    probs = np.asarray(probs, dtype=np.float64)
+    probs = _predict(model, x, batch_size)
+    if mirror:
+        probs = (probs + _predict(model, _mirrored(x), batch_size)) / 2
     if probs.ndim == 2 and probs.shape[1] == 1:  # one sigmoid output: P(class 1)
         probs = np.concatenate([1 - probs, probs], axis=1)
     return probs
 
 
+def _predict(model, x, batch_size: int) -> np.ndarray:
+    if isinstance(x, np.ndarray):
+        probs = model.predict(x, batch_size=batch_size, verbose=0)
+    else:
+        probs = model.predict(x, verbose=0)
+    return np.asarray(probs, dtype=np.float64)
+
+
+def _mirrored(x):
+    """``x`` mirrored left-right: an array, or a ``PyDataset`` whose batches are mirrored."""
+    if isinstance(x, np.ndarray):
+        return x[:, :, ::-1]
+    import keras
+
+    class Mirrored(keras.utils.PyDataset):
+        def __len__(self):
+            return len(x)
+
+        def __getitem__(self, index):
+            batch = x[index]
+            if isinstance(batch, tuple):
+                return (batch[0][:, :, ::-1], *batch[1:])
+            return batch[:, :, ::-1]
+
+    return Mirrored()
+
+
 def evaluate_model(model, x, labels: np.ndarray, class_names: list[str],
-                   batch_size: int = 256) -> Evaluation:
-    return Evaluation(predict_probabilities(model, x, batch_size), np.asarray(labels), class_names)
+                   batch_size: int = 256, mirror: bool = False) -> Evaluation:
+    return Evaluation(predict_probabilities(model, x, batch_size, mirror), np.asarray(labels),
+                      class_names)
 
 
 def compare_runs(runs) -> list[dict]:

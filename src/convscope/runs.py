@@ -237,7 +237,8 @@ class Run:
         """Probabilities for a batch already prepared (scaled to the model's range)."""
         from .evaluation import predict_probabilities
 
-        return predict_probabilities(self.model, x, batch_size)
+        return predict_probabilities(self.model, x, batch_size,
+                                     mirror=self.config.get("test_time_flip", False))
 
     def predict(self, images, skip_errors: bool = False) -> list[Prediction]:
         """Predict the class of each image (paths, Pillow images or arrays).
@@ -275,7 +276,8 @@ class Run:
             data = self.dataset(data_dir)
         if evaluation is None:
             evaluation = evaluate_model(self.model, data.test_inputs(self.config["input"]["scale"]),
-                                        data.y_test, self.class_names)
+                                        data.y_test, self.class_names,
+                                        mirror=self.config.get("test_time_flip", False))
         metrics = {
             **evaluation.to_metrics(),
             "epochs_done": self.state.get("epochs_done"),

@@ -25,7 +25,7 @@ import numpy as np
 from . import _io
 from .datasets import FOLDER_DATASETS, ArrayDataset, find_folder_dataset, load_dataset
 from .datasets.folders import FolderDataset, load_folder
-from .devices import place
+from .devices import place, prepare_for_workers
 from .errors import ConvscopeError, RunError, check_int
 from .evaluation import evaluate_model
 from .recipes import STEPS_PER_EXECUTION, Recipe, build_model, get_recipe, loss_name
@@ -68,7 +68,7 @@ class TrainingInterrupted(KeyboardInterrupt):
 def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
           validation_split: float | None = None, augment: bool = False, cache: bool = True,
           schedule: str | None = None, fast: bool = False, devices=None,
-          epochs: int | None = None,
+          workers=None, worker_index: int | None = None, epochs: int | None = None,
           batch_size: int | None = None, seed: int = 0, limit: int | None = None,
           until_accuracy: float | None = None, out=None, progress: bool = True,
           callbacks=()) -> Run:
@@ -80,13 +80,16 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
     ``schedule`` says otherwise, a cosine decay of the learning rate: see ``AUGMENT_SCHEDULE``);
     ``schedule`` is one of ``SCHEDULES`` (default: the recipe's); ``fast`` trains the same
     layers with the recipe's measured faster choices (``Recipe.faster``); ``devices``
-    (a number or ``"all"``) trains on several devices in step (see ``convscope.devices``);
+    (a number or ``"all"``) trains on several devices in step, ``workers`` (``host:port``
+    of each, comma-separated) with ``worker_index`` on several machines (see
+    ``convscope.devices``);
     ``cache`` keeps decoded photos in the user cache. ``limit`` keeps the first N training
     images (quick trials); ``until_accuracy`` stops at the first epoch whose test accuracy
     reaches it (``epochs`` is then the cap); ``out`` names the run directory (default
     ``runs/<recipe>-<timestamp>``); ``callbacks`` are extra Keras callbacks.
     """
-    placement = place(devices)  # first: splitting the CPU must precede TensorFlow's start
+    # First: splitting the CPU, or joining other workers, must precede TensorFlow's start.
+    placement = place(devices, workers, worker_index)
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     recipe = recipe.faster() if fast else recipe
     recipe = replace(recipe, schedule=_schedule(recipe, schedule, augment),
@@ -105,12 +108,13 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
                               seed=seed, cache=cache, progress=progress).limit(limit)
     _say(progress, data.describe())
     _report_skipped(progress, data)
-    run_dir = new_run_dir(out, recipe.name)
+    run_dir = _new_run_dir(placement, out, recipe.name)
     config = make_config(recipe, data, epochs=epochs, batch_size=batch_size * placement.replicas,
                          seed=seed, limit=limit, until_accuracy=until_accuracy, augment=augment,
                          cache=cache, fast=fast)
     config["learning_rate"] *= placement.replicas
     config["devices"] = list(placement.devices) or None
+    config["workers"] = list(placement.workers) or None
     if placement.strategy is not None:
         _say(progress, placement.describe())
     keras.utils.set_random_seed(seed)
@@ -212,11 +216,19 @@ def _schedule(recipe: Recipe, schedule: str | None, augment: bool) -> str | None
     return None if schedule == "constant" else schedule
 
 
+def _new_run_dir(placement, out, name: str) -> Path:
+    """The run directory; workers other than the chief write their copy beside it."""
+    if placement.chief:
+        return new_run_dir(out, name)
+    suffix = f"-worker{placement.worker_index}"
+    return new_run_dir(None if out is None else f"{out}{suffix}", f"{name}{suffix}")
+
+
 def _new_model(recipe: Recipe, config: dict):
     """The untrained model a run's config describes (its classes, input, augmentation)."""
     recipe = replace(recipe, schedule=config.get("schedule"))
     steps = -(-int(config["train_images"]) // int(config["batch_size"]))
-    several = bool(config.get("devices"))
+    several = bool(config.get("devices") or config.get("workers"))
     return build_model(recipe, learning_rate=config["learning_rate"],
                        # Keras 3.15 on TensorFlow 2.21 fails to run several steps per call
                        # under a MirroredStrategy ("must feed a value for placeholder").
@@ -258,6 +270,7 @@ def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: 
         "schedule": recipe.schedule,
         "precision": recipe.precision,
         "augment": {"shift": recipe.shift, "flip": recipe.flip, "layers": augment},
+        "test_time_flip": recipe.test_time_flip,
         "loss": "sparse_categorical_crossentropy",
         "input_shape": list(data.input_shape),
         "class_names": data.class_names,
@@ -319,6 +332,8 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
             else:
                 x_epoch = augment_array(x_train[order], shift, flip, rng)
                 inputs = {"x": x_epoch, "y": data.y_train[order], "batch_size": batch_size}
+            if epoch == start and _multi_worker():
+                prepare_for_workers(model, *_first_batch(inputs))
             keras.utils.set_random_seed(seed * 100_003 + epoch)
             display.begin(epoch)
             began = time.perf_counter()
@@ -329,7 +344,7 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
             ctrl_c.check()  # an epoch cut short is not kept
             train_seconds = time.perf_counter() - began
             evaluation = evaluate_model(model, x_test, data.y_test, data.class_names,
-                                        EVAL_BATCH_SIZE)
+                                        EVAL_BATCH_SIZE, mirror=config.get("test_time_flip"))
             seconds = time.perf_counter() - began
             row = {
                 "epoch": epoch + 1,
@@ -362,6 +377,20 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
     state["status"] = "complete"
     _io.write_json(run_dir / STATE, state)
     return evaluation
+
+
+def _multi_worker() -> bool:
+    import tensorflow as tf
+
+    return isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def _first_batch(inputs: dict) -> tuple:
+    """Images and labels of one training batch, from ``model.fit``'s arguments."""
+    if "y" in inputs:
+        return inputs["x"][:1], inputs["y"][:1]
+    images, labels = inputs["x"][0][:2]
+    return images[:1], labels[:1]
 
 
 def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dict,
