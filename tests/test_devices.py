@@ -93,6 +93,7 @@ def test_tf_config_names_the_workers(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"worker": ["a:1", "b:2"]},
                                                 "task": {"type": "worker", "index": 1}}))
     assert parse_workers(None, None) == (("a:1", "b:2"), 1)
+    assert parse_workers(["a:1", "b:2"], 0) == parse_workers("a:1, b:2", 0) == (("a:1", "b:2"), 0)
     monkeypatch.setenv("TF_CONFIG", "{not json")
     with pytest.raises(ConvscopeError, match="TF_CONFIG is set but"):
         parse_workers(None, None)

@@ -80,13 +80,14 @@ def parse_devices(value) -> int | str | None:
 
 
 def parse_workers(workers, worker_index) -> tuple[tuple[str, ...], int]:
-    """``--workers`` and ``--worker-index`` checked, or ``TF_CONFIG``'s workers when both are
-    ``None``; ``((), 0)`` when training on one machine."""
+    """``--workers`` (``"host:port,host:port"`` or a list) and ``--worker-index`` checked, or
+    ``TF_CONFIG``'s workers when both are ``None``; ``((), 0)`` when training on one machine."""
     if workers is None:
         if worker_index is not None:
             raise ConvscopeError("--worker-index needs --workers host:port,host:port,…")
         return _tf_config_workers()
-    names = tuple(w.strip() for w in str(workers).split(",") if w.strip())
+    listed = workers.split(",") if isinstance(workers, str) else list(workers)
+    names = tuple(str(w).strip() for w in listed if str(w).strip())
     for name in names:
         host, _, port = name.rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
