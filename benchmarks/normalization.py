@@ -3,7 +3,8 @@
 ``cifar10-fast`` has as many multiply-adds per image as the course's CIFAR-10 network, yet
 trains at half its images/s. This times the recipe's network, at its batch and precision, as
 it is; with TensorFlow's fused batch-norm kernel in place of Keras's layer; compiled by XLA;
-and without batch normalisation (not a network to train: it shows where the time goes).
+without it on the first convolution only, and without any (the last not a network to train:
+these show where the time goes).
 Random images; every model is warmed up, then the cases are timed in ``--rounds``
 interleaved rounds and the best is kept (this VM's speed changes from minute to minute).
 
@@ -50,12 +51,16 @@ class FusedBatchNorm(keras.layers.Layer):
         return y
 
 
-def variant(recipe, normalization):
-    """The recipe with each BatchNormalization layer replaced by ``normalization()``."""
+def variant(recipe, normalization, only: str | None = None):
+    """The recipe with each BatchNormalization layer (or the one named ``only``) replaced by
+    ``normalization()``."""
+
+    def replaced(layer):
+        return (isinstance(layer, keras.layers.BatchNormalization)
+                and (only is None or layer.name == only))
 
     def layers():
-        return [normalization() if isinstance(layer, keras.layers.BatchNormalization)
-                else layer for layer in recipe.layers()]
+        return [normalization() if replaced(layer) else layer for layer in recipe.layers()]
 
     return replace(recipe, layers=layers)
 
@@ -78,6 +83,8 @@ def main() -> None:
         "as the recipe (Keras BatchNormalization)": (recipe, False),
         "fused batch-norm kernel": (variant(recipe, FusedBatchNorm), False),
         "XLA (jit_compile=True)": (recipe, True),
+        "none on the first convolution (32×32×24)": (
+            variant(recipe, keras.layers.Identity, only="conv0_norm"), False),
         "no batch normalisation": (variant(recipe, keras.layers.Identity), False),
     }
     models = {}

@@ -25,9 +25,11 @@ defaults use both cores). bfloat16 is not used on CPUs without AMX: those we cou
 measure, and only a measurement should switch it on.
 
 ``cifar10-fast`` gains least from bfloat16 because batch normalisation, not arithmetic, takes
-half of its step here: ``benchmarks/normalization.py`` gives 592 images/s as it is, 592 with
-TensorFlow's fused batch-norm kernel, 315 compiled by XLA, and 1,164 without batch
-normalisation (not trainable at its learning rate; it only shows where the time goes).
+a large part of its step here: ``benchmarks/normalization.py`` gave ×1.4 to ×2.0 without any
+(not trainable at its learning rate; it only shows where the time goes), and XLA ×0.4 to ×0.5.
+TensorFlow's fused batch-norm kernel (×0.77 to ×1.38) and leaving the first convolution
+without it (×1.02 to ×1.53, and 87.1 % instead of 87.7 % after 15 epochs) measured too
+unevenly on this VM to be adopted.
 """
 
 from __future__ import annotations
