@@ -27,7 +27,7 @@ measure, and only a measurement should switch it on.
 ``cifar10-fast`` gains least from bfloat16 because batch normalisation, not arithmetic, takes
 a large part of its step here: ``benchmarks/normalization.py`` gave ×1.4 to ×2.0 without any
 (not trainable at its learning rate; it only shows where the time goes), and XLA ×0.4 to ×0.5.
-TensorFlow's fused batch-norm kernel (×0.77 to ×1.38) and leaving the first convolution
+TensorFlow's fused batch-norm kernel (×0.77 to ×1.66) and leaving the first convolution
 without it (×1.02 to ×1.53, and 87.1 % instead of 87.7 % after 15 epochs) measured too
 unevenly on this VM to be adopted.
 """
