@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mnist_vs_course import cpu_name
+from mnist_vs_course import cpu_name, run_course
 
 HERE = Path(__file__).resolve().parent
 MNIST_TARGET, CIFAR_TARGET, CIFAR_FAST_TARGET = 0.99, 0.72, 0.90
@@ -75,18 +75,6 @@ def training_flops_per_image(model_path: Path) -> float:
         elif isinstance(layer, keras.layers.Dense):
             forward += 2 * layer.input.shape[-1] * layer.units
     return 3.0 * forward
-
-
-def run_course(program: str, epochs: int, steps: int = 0) -> dict:
-    began = time.perf_counter()
-    out = subprocess.run([sys.executable, str(HERE / "course" / program), "0", str(epochs)]
-                         + ([str(steps)] if steps else []),
-                         capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - began
-    result = json.loads(out.stdout.split("RESULT ", 1)[1].splitlines()[0])
-    return {"wall_seconds": wall, "train_seconds": result["fit_seconds"],
-            "images_per_second": result["images_per_second"],
-            "test_accuracy": result["test_accuracy"]}
 
 
 def run_convscope(recipe: str, target: float, *options: str) -> dict:
@@ -138,7 +126,7 @@ def mnist(peaks: dict, repeats: int) -> list[dict]:
     print(f"  {'':22} {'train':>9} {'speed':>13} {'final':>7}  time to target")
     rounds = []
     for _ in range(repeats):
-        course = run_course("mnist_course.py", 5)
+        course = run_course(0, 5)
         reference = course["train_seconds"]
         show("course program", course, reference, peaks)
         rows = {"course program": course}
@@ -156,13 +144,13 @@ def mnist(peaks: dict, repeats: int) -> list[dict]:
 def cifar10(peaks: dict, course_steps: int) -> dict:
     """The course program's speed is timed before and after convscope's runs, and its 10
     epochs extrapolated from the mean of the two (the machine's speed drifts meanwhile)."""
-    before = run_course("cifar10_course.py", 1, course_steps)
+    before = run_course(0, 1, "cifar10_course.py", course_steps)
     rows = {}
     for name, recipe, target, options in (
             ("cifar10 --fast", "cifar10", CIFAR_TARGET, ("--fast",)),
             ("cifar10-fast", "cifar10-fast", CIFAR_FAST_TARGET, ())):
         rows[name] = run_convscope(recipe, target, *options)
-    after = run_course("cifar10_course.py", 1, course_steps)
+    after = run_course(0, 1, "cifar10_course.py", course_steps)
     speeds = [before["images_per_second"], after["images_per_second"]]
     course = {**after, "images_per_second": sum(speeds) / 2, "images_per_second_runs": speeds,
               "extrapolated_from_steps": course_steps, "test_accuracy": float("nan")}
