@@ -12,6 +12,7 @@ Target (issue 3): convscope's wall time ≤ the course's, accuracy within 0.2 po
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -22,26 +23,22 @@ import tempfile
 import time
 from pathlib import Path
 
+from convscope.speed import cpu_name
+
 HERE = Path(__file__).resolve().parent
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def run_course(seed: int, epochs: int, program: str = "mnist_course.py", steps: int = 0) -> dict:
     """One of the course's programs (``course/``) in a fresh process; ``steps`` limits its
     training steps (0: all), where the program takes that argument."""
+    command = [sys.executable, str(HERE / "course" / program)]
+    if importlib.util.find_spec("tensorflow") is None:  # e.g. a GPU machine with Keras on JAX
+        command = [sys.executable, str(HERE / "course_on_keras.py"), f"course/{program}"]
     began = time.perf_counter()
-    out = subprocess.run([sys.executable, str(HERE / "course" / program), str(seed),
-                          str(epochs)] + ([str(steps)] if steps else []),
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(command + [str(seed), str(epochs)] + ([str(steps)] if steps else []),
+                         capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"{program} failed:\n{out.stderr[-3000:]}")
     wall = time.perf_counter() - began
     result = json.loads(out.stdout.split("RESULT ", 1)[1].splitlines()[0])
     return {"wall_seconds": wall, "train_seconds": result["fit_seconds"],

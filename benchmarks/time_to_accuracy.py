@@ -34,30 +34,46 @@ import tempfile
 import time
 from pathlib import Path
 
-from mnist_vs_course import cpu_name, run_course
+from mnist_vs_course import run_course
 
 HERE = Path(__file__).resolve().parent
 MNIST_TARGET, CIFAR_TARGET, CIFAR_FAST_TARGET = 0.99, 0.72, 0.90
 
 
-def matmul_flops() -> dict[str, float]:
-    """FLOP/s of a 2048×2048 matrix product in float32 and bfloat16 (best of 3 × 10)."""
-    import tensorflow as tf
+def matmul_flops(n: int) -> dict[str, float]:
+    """FLOP/s of an n×n matrix product in float32 and bfloat16 (best of 3 × 10), on the device
+    Keras's backend trains on."""
+    import keras
 
-    n, result = 2048, {}
-    for dtype in (tf.float32, tf.bfloat16):
-        a = tf.cast(tf.random.normal((n, n)), dtype)
-        product = tf.function(lambda m: tf.matmul(m, m))
-        product(a).numpy()
+    product, sync = _matmul(keras.backend.backend())
+    result = {}
+    for dtype in ("float32", "bfloat16"):
+        a = keras.ops.cast(keras.random.normal((n, n), seed=0), dtype)
+        sync(product(a))
         best = float("inf")
         for _ in range(3):
             began = time.perf_counter()
             for _ in range(10):
                 out = product(a)
-            out.numpy()
+            sync(out)
             best = min(best, (time.perf_counter() - began) / 10)
-        result[dtype.name] = 2 * n**3 / best
+        result[dtype] = 2 * n**3 / best
     return result
+
+
+def _matmul(backend: str):
+    """A compiled m @ m for ``backend``, and how to wait for its result."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(lambda m: tf.matmul(m, m)), lambda out: out.numpy()
+    if backend == "jax":
+        import jax
+
+        return jax.jit(lambda m: m @ m), lambda out: out.block_until_ready()
+    import torch
+
+    return (lambda m: m @ m), lambda out: torch.cuda.synchronize() if out.is_cuda else None
 
 
 def training_flops_per_image(model_path: Path) -> float:
@@ -81,8 +97,10 @@ def run_convscope(recipe: str, target: float, *options: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "convscope", "train", recipe, "--out", str(run),
-                        "--quiet", *options], capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, "-m", "convscope", "train", recipe, "--out",
+                               str(run), "--quiet", *options], capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"convscope train {recipe} failed:\n{done.stderr[-3000:]}")
         wall = time.perf_counter() - began
         metrics = json.loads((run / "metrics.json").read_text())
         config = json.loads((run / "config.json").read_text())
@@ -141,14 +159,15 @@ def mnist(peaks: dict, repeats: int) -> list[dict]:
     return rounds
 
 
-def cifar10(peaks: dict, course_steps: int) -> dict:
+def cifar10(peaks: dict, course_steps: int, fast_epochs: int | None = None) -> dict:
     """The course program's speed is timed before and after convscope's runs, and its 10
-    epochs extrapolated from the mean of the two (the machine's speed drifts meanwhile)."""
+    epochs extrapolated from the mean of the two (the machine's speed drifts meanwhile);
+    ``course_steps=0`` runs its 10 epochs in full instead (minutes on a GPU)."""
+    if not course_steps:
+        return cifar10_full_course(peaks, fast_epochs)
     before = run_course(0, 1, "cifar10_course.py", course_steps)
     rows = {}
-    for name, recipe, target, options in (
-            ("cifar10 --fast", "cifar10", CIFAR_TARGET, ("--fast",)),
-            ("cifar10-fast", "cifar10-fast", CIFAR_FAST_TARGET, ())):
+    for name, recipe, target, options in cifar10_contenders(fast_epochs):
         rows[name] = run_convscope(recipe, target, *options)
     after = run_course(0, 1, "cifar10_course.py", course_steps)
     speeds = [before["images_per_second"], after["images_per_second"]]
@@ -164,6 +183,41 @@ def cifar10(peaks: dict, course_steps: int) -> dict:
     return {"course program": course, **rows}
 
 
+def cifar10_contenders(fast_epochs: int | None) -> list[tuple]:
+    """(name, recipe, target, options) of convscope's CIFAR-10 runs."""
+    longer = ("--epochs", str(fast_epochs)) if fast_epochs else ()
+    name = f"cifar10-fast ({fast_epochs} ep)" if fast_epochs else "cifar10-fast"
+    return [("cifar10 --fast", "cifar10", CIFAR_TARGET, ("--fast",)),
+            (name, "cifar10-fast", CIFAR_FAST_TARGET, longer)]
+
+
+def cifar10_full_course(peaks: dict, fast_epochs: int | None) -> dict:
+    course = run_course(0, 10, "cifar10_course.py")
+    reference = course["train_seconds"]
+    print(f"\nCIFAR-10 (course program's 10 epochs run in full: {reference:.0f} s; × = / that)")
+    show("course program (10 ep)", course, reference, peaks)
+    rows = {"course program": course}
+    for name, recipe, target, options in cifar10_contenders(fast_epochs):
+        rows[name] = run_convscope(recipe, target, *options)
+        show(name, rows[name], reference, peaks)
+    return rows
+
+
+def describe_machine() -> dict:
+    """The CPU (model, cores, the flags that decide bfloat16), and the GPU when one trains."""
+    from convscope.devices import backend, visible_gpus
+    from convscope.speed import cpu_flags, cpu_name
+
+    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores; {', '.join(flags) or 'no AVX2'})")
+    gpus = [f"{g.name} (compute capability {'.'.join(map(str, g.compute_capability))})"
+            for g in visible_gpus()]
+    name, version = backend()
+    print(f"trains on: {gpus[0] if gpus else 'the CPU'}; Keras backend {name} {version}")
+    return {"cpu": cpu_name(), "flags": flags, "gpu": gpus[0] if gpus else None,
+            "backend": f"{name} {version}"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2, help="MNIST rounds (interleaved)")
@@ -171,22 +225,22 @@ def main() -> None:
     parser.add_argument("--no-mnist", dest="mnist", action="store_false",
                         help="skip the MNIST rounds (with --cifar10)")
     parser.add_argument("--course-steps", type=int, default=300,
-                        help="steps of the course's CIFAR-10 program to time")
+                        help="steps of the course's CIFAR-10 program to time (0: its 10 epochs "
+                             "in full, for GPUs)")
+    parser.add_argument("--cifar10-fast-epochs", type=int,
+                        help="train cifar10-fast this many epochs (default: the recipe's 15)")
     parser.add_argument("--json", type=Path, default=Path("time_to_accuracy.json"))
     args = parser.parse_args()
     if "CONVSCOPE_DATA" not in os.environ:
         sys.exit("set CONVSCOPE_DATA to the folder holding mnist/ (e.g. ../shared/datasets)")
-    from convscope.speed import cpu_flags
-
-    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
-    peaks = matmul_flops()
-    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores; {', '.join(flags) or 'no AVX2'})")
+    results = describe_machine()
+    peaks = matmul_flops(8192 if results["gpu"] else 2048)
     print("matmul: " + ", ".join(f"{k} {v / 1e9:.0f} GFLOP/s" for k, v in peaks.items()))
-    results = {"cpu": cpu_name(), "flags": flags, "matmul_flops": peaks}
+    results["matmul_flops"] = peaks
     if args.mnist:
         results["mnist"] = mnist(peaks, args.repeats)
     if args.cifar10:
-        results["cifar10"] = cifar10(peaks, args.course_steps)
+        results["cifar10"] = cifar10(peaks, args.course_steps, args.cifar10_fast_epochs)
     args.json.write_text(json.dumps(results, indent=2))
     print(f"\nwritten to {args.json}")
 

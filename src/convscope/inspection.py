@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from .errors import ConvscopeError
 
@@ -114,17 +113,21 @@ def _without_activation(layer, *args, **kwargs):
         layer.activation = saved
 
 
-def _run(model, x, record: dict, wanted: set, logits: bool = False):
+def _run(model, x, record: dict, wanted: set, logits: bool = False, nudge: dict | None = None):
     """Apply ``model`` to ``x`` in inference mode, keeping the outputs of layers in ``wanted``.
 
     ``wanted`` holds layer ids; ``record`` receives id → output. With ``logits`` the final
     softmax/sigmoid is left out (Grad-CAM needs scores that a saturated softmax cannot give).
+    ``nudge`` maps layer ids to a tensor added to that layer's output: the gradient with
+    respect to a zero nudge is the gradient with respect to the output, on any backend.
     """
     final = model.layers[-1] if logits else None
+    nudge = nudge or {}
 
     def call(layer, *args, **kwargs):
         if isinstance(layer, keras.Model):
-            out = _run(layer, args[0], record, wanted, logits=logits and layer is final)
+            out = _run(layer, args[0], record, wanted, logits=logits and layer is final,
+                       nudge=nudge)
         elif layer is final and isinstance(layer, (keras.layers.Activation,
                                                    keras.layers.Softmax)) \
                 and _is_squashing(layer):
@@ -136,6 +139,8 @@ def _run(model, x, record: dict, wanted: set, logits: bool = False):
                 out = _without_activation(layer, *args, **kwargs)
             else:
                 out = layer(*args, **kwargs)
+        if id(layer) in nudge:
+            out = out + nudge[id(layer)]
         if id(layer) in wanted:
             record[id(layer)] = out
         return out
@@ -157,7 +162,8 @@ def layer_outputs(model, images: np.ndarray, layers: list, batch_size: int = 256
     chunks: list[list[np.ndarray]] = [[] for _ in layers]
     for start in range(0, len(images), batch_size):
         record: dict = {}
-        _run(model, tf.convert_to_tensor(images[start : start + batch_size]), record, wanted)
+        _run(model, keras.ops.convert_to_tensor(images[start : start + batch_size]), record,
+             wanted)
         for i, layer in enumerate(layers):
             # float32 also for a model trained in bfloat16 (--fast): NumPy has no bfloat16.
             out = keras.ops.convert_to_numpy(record[id(layer)])
@@ -259,27 +265,24 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
     layer = find_layer(model, layer)
     if is_pooling(layer):
         layer = pooled_from(model, layer) or layer
-    x = tf.convert_to_tensor(image[None].astype(np.float32))
-    probabilities = keras.ops.convert_to_numpy(_run(model, x, {}, set()))[0]
+    x = keras.ops.convert_to_tensor(image[None].astype(np.float32))
+    record: dict = {}
+    probabilities = keras.ops.convert_to_numpy(_run(model, x, record, {id(layer)}))[0]
+    maps = record[id(layer)]
     binary = probabilities.shape[-1] == 1
     if class_index is None:
         class_index = int(probabilities[0] > 0.5) if binary else int(np.argmax(probabilities))
-    record: dict = {}
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        scores = _run(model, x, record, {id(layer)}, logits=True)
-        maps = record[id(layer)]
-        score = (scores[0, 0] if class_index == 1 else -scores[0, 0]) if binary \
+
+    def score(nudge):
+        scores = _run(model, x, {}, set(), logits=True, nudge={id(layer): nudge})
+        return (scores[0, 0] if class_index == 1 else -scores[0, 0]) if binary \
             else scores[0, class_index]
-    grads = tape.gradient(score, maps)
+
+    grads = _gradient_at_zero(score, keras.ops.zeros_like(maps))
     if grads is None:
         raise ConvscopeError(f"the score does not depend on layer {layer.name!r}")
-    if method == "gradcam":
-        grads = tf.reduce_mean(grads, axis=(0, 1, 2))
-    else:
-        grads = grads[0]
-    cam = tf.nn.relu(tf.reduce_sum(tf.cast(maps[0], tf.float32) * tf.cast(grads, tf.float32),
-                                   axis=-1))
+    grads = grads.mean(axis=(0, 1, 2)) if method == "gradcam" else grads[0]
+    cam = np.maximum((keras.ops.convert_to_numpy(maps)[0].astype(np.float32) * grads).sum(-1), 0)
     cam = keras.ops.convert_to_numpy(
         keras.ops.image.resize(cam[..., None], image.shape[:2], interpolation="bilinear")
     )[..., 0]
@@ -288,6 +291,33 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
     if binary:
         probabilities = np.array([1 - probabilities[0], probabilities[0]])
     return GradCam(cam.astype(np.float32), class_index, probabilities, layer.name, method)
+
+
+def _gradient_at_zero(function, zero):
+    """d function / d input at ``zero``, as a float32 NumPy array (``None`` when the function
+    does not depend on its input), with whichever backend Keras runs on."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            tape.watch(zero)
+            value = function(zero)
+        grads = tape.gradient(value, zero)
+    elif backend == "jax":
+        import jax
+
+        grads = jax.grad(lambda z: function(z).astype("float32"))(zero)
+    elif backend == "torch":
+        zero = zero.detach().requires_grad_(True)
+        function(zero).backward()
+        grads = zero.grad
+    else:
+        raise ConvscopeError(f"Grad-CAM needs gradients: not available on Keras's {backend} "
+                             "backend here; use tensorflow, jax or torch")
+    if grads is None:
+        return None
+    return keras.ops.convert_to_numpy(keras.ops.cast(grads, "float32"))
 
 
 # -- the course's layer-by-layer weight count ------------------------------------------------

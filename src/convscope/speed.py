@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import platform
 from pathlib import Path
 
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -52,6 +53,17 @@ def cpu_flags() -> set[str]:
     return set()
 
 
+def cpu_name() -> str:
+    """The CPU's model name, as Linux reports it (else what Python knows)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 @functools.cache
 def fast_precision() -> str:
     """``mixed_bfloat16`` where bfloat16 is fast on the device that will train, else float32.
@@ -60,12 +72,11 @@ def fast_precision() -> str:
     H100, RTX 30xx…). On a CPU, only with AMX tiles for bfloat16 (Intel Sapphire Rapids and
     later).
     """
-    import tensorflow as tf
+    from .devices import visible_gpus
 
-    gpus = tf.config.list_physical_devices("GPU")
+    gpus = visible_gpus()
     if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        fast = details.get("compute_capability", (0, 0)) >= (8, 0)
+        fast = gpus[0].compute_capability >= (8, 0)
     else:
         fast = "amx_bf16" in cpu_flags()
     return "mixed_bfloat16" if fast else "float32"

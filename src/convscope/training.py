@@ -25,7 +25,7 @@ import numpy as np
 from . import _io
 from .datasets import FOLDER_DATASETS, ArrayDataset, find_folder_dataset, load_dataset
 from .datasets.folders import FolderDataset, load_folder
-from .devices import place, prepare_for_workers
+from .devices import backend, device_name, place, prepare_for_workers
 from .errors import ConvscopeError, RunError, check_int
 from .evaluation import evaluate_model
 from .recipes import STEPS_PER_EXECUTION, Recipe, build_model, get_recipe, loss_name
@@ -126,6 +126,8 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
         _io.write_json(run_dir / FILES, data.manifest())
     _io.write_json(run_dir / CONFIG, config)
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
+    _say(progress, f"training on {config['device']} (Keras {keras.__version__}, "
+                   f"{backend()[0]} {backend()[1]}, {config['precision']})")
     with placement.scope():
         evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
     return _finish(run_dir, data, progress, evaluation, model)
@@ -253,8 +255,6 @@ def _report_skipped(progress: bool, data, shown: int = 20) -> None:
 def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: bool = False,
                 cache: bool = True, **hyper) -> dict:
     """Everything that produced a run, written to its ``config.json``."""
-    import tensorflow as tf
-
     from . import __version__
 
     folder = isinstance(data, FolderDataset)
@@ -284,9 +284,10 @@ def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: 
             "convscope": __version__,
             "python": platform.python_version(),
             "keras": keras.__version__,
-            "tensorflow": tf.__version__,
+            backend()[0]: backend()[1],
             "numpy": np.__version__,
         },
+        "device": device_name(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -380,6 +381,8 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
 
 
 def _multi_worker() -> bool:
+    if keras.backend.backend() != "tensorflow":
+        return False
     import tensorflow as tf
 
     return isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy)
