@@ -1,0 +1,80 @@
+"""Keras backends: TensorFlow (the default, every feature), JAX and PyTorch (one device, a GPU
+included). The GPU path itself is checked by hand on a GPU machine (README, "On a GPU")."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from convscope import Run, speed
+from convscope.devices import Gpu, backend, device_name, place, visible_gpus
+from convscope.errors import ConvscopeError
+
+
+@pytest.fixture
+def gpu(monkeypatch):
+    """Pretend that the backend sees one GPU of the given compute capability."""
+
+    def use(capability):
+        monkeypatch.setattr("convscope.devices.visible_gpus",
+                            lambda: [Gpu("Test GPU", capability)])
+        monkeypatch.setattr(speed, "cpu_flags", lambda: {"amx_bf16"})
+        speed.fast_precision.cache_clear()
+
+    yield use
+    speed.fast_precision.cache_clear()
+
+
+def test_gpu_compute_capability_decides_bfloat16(gpu):
+    gpu((9, 0))  # H100, H200
+    assert speed.resolve_precision("auto") == "mixed_bfloat16"
+    gpu((7, 5))  # T4: no fast bfloat16, whatever the CPU has
+    assert speed.resolve_precision("auto") == "float32"
+
+
+def test_tensorflow_is_the_default_backend_here():
+    import tensorflow as tf
+
+    assert backend() == ("tensorflow", tf.__version__)
+    assert visible_gpus() == []  # CI has no GPU
+    assert device_name() == speed.cpu_name()
+
+
+def test_devices_and_workers_need_tensorflow(monkeypatch):
+    monkeypatch.setattr("convscope.devices.backend", lambda: ("jax", "0.10.2"))
+    assert place().strategy is None  # one device: any backend
+    with pytest.raises(ConvscopeError, match="--devices needs Keras's TensorFlow backend"):
+        place(devices=2)
+    with pytest.raises(ConvscopeError, match="--workers needs Keras's TensorFlow backend"):
+        place(workers="localhost:2222,localhost:2223", worker_index=0)
+
+
+def test_run_trained_on_jax_explains_there_and_evaluates_on_tensorflow(tmp_path):
+    """The same commands on JAX (how a GPU machine without TensorFlow trains), and a run
+    directory that TensorFlow then reads and scores alike."""
+    pytest.importorskip("jax")
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+
+    def convscope(*args):
+        result = subprocess.run([sys.executable, "-m", "convscope", *args], env=env,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run_dir = tmp_path / "jax-run"
+    convscope("train", "mnist", "--limit", "1000", "--epochs", "1", "--quiet",
+              "--out", str(run_dir))
+    config = json.loads((run_dir / "config.json").read_text())
+    assert "jax" in config["versions"] and "tensorflow" not in config["versions"]
+    assert config["device"] == speed.cpu_name()
+    assert "explained class" in convscope("explain", str(run_dir), "--test-index", "0")
+    assert list((run_dir / "figures" / "inspect").glob("explain-test0-class*.png"))
+
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.7
+    again = Run(run_dir).evaluate()  # this process: TensorFlow
+    assert again["test_accuracy"] == pytest.approx(metrics["test_accuracy"], abs=0.002)
