@@ -78,3 +78,18 @@ def test_run_trained_on_jax_explains_there_and_evaluates_on_tensorflow(tmp_path)
     assert metrics["test_accuracy"] > 0.7
     again = Run(run_dir).evaluate()  # this process: TensorFlow
     assert again["test_accuracy"] == pytest.approx(metrics["test_accuracy"], abs=0.002)
+
+
+def test_augmented_models_compile_whole_on_jax(tmp_path):
+    """Keras's rotation/translation/zoom layers would turn compilation off for the whole model;
+    on JAX that means op-by-op training (×5 slower on a GPU), built or loaded."""
+    pytest.importorskip("jax")
+    path = tmp_path / "model.keras"
+    code = ("from convscope.recipes import build_model;"
+            "from convscope.runs import load_keras_model;"
+            f"m = build_model('catsdogs', augment=True); m.save(r'{path}');"
+            f"print(m.jit_compile, load_keras_model(r'{path}').jit_compile)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "KERAS_BACKEND": "jax"}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["True", "True"]

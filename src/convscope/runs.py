@@ -90,14 +90,17 @@ def load_keras_model(path: Path):
     import keras
 
     from . import losses  # noqa: F401  (registers convscope's loss, which models may use)
+    from .speed import compile_whole_model_on_jax
 
     try:
-        return keras.saving.load_model(path, safe_mode=True)
+        model = keras.saving.load_model(path, safe_mode=True)
     except FileNotFoundError:
         raise RunError(f"{path}: no such model file") from None
     except (ValueError, OSError, KeyError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RunError(f"{path}: cannot load this model ({first})") from None
+    compile_whole_model_on_jax(model)
+    return model
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,30 @@ def resolve_precision(precision: str) -> str:
     return precision
 
 
+def compile_whole_model_on_jax(model) -> None:
+    """Let JAX compile models that hold Keras's random rotation, translation or zoom layers.
+
+    Keras marks those layers as not compilable with XLA (true of TensorFlow's transform op
+    behind them), and one such layer turns compilation off for the whole model. On TensorFlow
+    that still leaves a graph; on JAX, which has no graph without XLA, every operation then
+    runs on its own: ``catsdogs --augment`` took 29 s an epoch on an H200, and 11 s instead of
+    6 s for 500 photos on this CPU. JAX's versions of these layers compile, so there they are
+    marked so, before the model is compiled (``build_model``) or after it is loaded.
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return
+    from keras import layers
+
+    compilable = (layers.RandomRotation, layers.RandomTranslation, layers.RandomZoom)
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, compilable):
+            layer.supports_jit = True
+    if getattr(model, "compiled", False) and not model.run_eagerly:
+        model.jit_compile = True
+
+
 @contextlib.contextmanager
 def precision_policy(precision: str):
     """Layers built inside compute in ``precision`` (Keras's global dtype policy, restored
