@@ -127,7 +127,7 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
     _io.write_json(run_dir / CONFIG, config)
     _say(progress, f"{recipe.name}: {model.count_params():,} parameters → {run_dir}")
     _say(progress, f"training on {config['device']} (Keras {keras.__version__}, "
-                   f"{backend()[0]} {backend()[1]}, {config['precision']})")
+                   f"{' '.join(backend())}, {config['precision']})")
     with placement.scope():
         evaluation = fit(model, data, run_dir, config, progress=progress, callbacks=callbacks)
     return _finish(run_dir, data, progress, evaluation, model)
@@ -258,6 +258,7 @@ def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: 
     from . import __version__
 
     folder = isinstance(data, FolderDataset)
+    backend_name, backend_version = backend()
     return {
         "recipe": recipe.name,
         "dataset": "folder" if folder and recipe.dataset not in FOLDER_DATASETS
@@ -284,7 +285,7 @@ def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: 
             "convscope": __version__,
             "python": platform.python_version(),
             "keras": keras.__version__,
-            backend()[0]: backend()[1],
+            backend_name: backend_version,
             "numpy": np.__version__,
         },
         "device": device_name(),
