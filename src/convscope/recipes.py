@@ -305,7 +305,9 @@ CIFAR10_FAST = Recipe(
         "with mirrored predictions (86.9 % without), in 12 to 22 min as the machine's speed "
         "varied; the course's program needs 15 to 21 min for its 10 epochs there, to 72 %. "
         "Not yet the 90 % of issue 7, and not always faster than the course's program: batch "
-        "normalisation, not arithmetic, takes a large part of each step on a CPU."
+        "normalisation, not arithmetic, takes a large part of each step on a CPU. On an "
+        "NVIDIA H200 (Keras on JAX): 89.6 % after --epochs 40 (41 s), 90.4 % after --epochs 60 "
+        "(56 s; the course's program: 31 s for its 10 epochs there)."
     ),
 )
 
