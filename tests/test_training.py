@@ -180,3 +180,16 @@ def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
     assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"
     with pytest.raises(ConvscopeError, match="unknown schedule 'linear'"):
         _schedule(get_recipe("mnist"), "linear", augment=False)
+
+
+def test_learning_curves_drop_markers_on_long_runs():
+    """Markers on each epoch read well for the course's 5–40 epochs, not for 200."""
+    from convscope import plots
+
+    def history(n):
+        return [{"epoch": e, "accuracy": 0.5, "test_accuracy": 0.5 + e / 1000, "loss": 1.0,
+                 "test_loss": 1.0} for e in range(1, n + 1)]
+
+    short, long = plots.learning_curves(history(10)), plots.learning_curves(history(200))
+    assert short.axes[0].lines[0].get_marker() == "o"
+    assert long.axes[0].lines[0].get_marker() in ("None", None, "")

@@ -25,13 +25,21 @@ def _show_image(ax, image: np.ndarray) -> None:
     ax.set_yticks([])
 
 
+def _marked(symbol: str, epochs: int) -> dict:
+    """A marker on every epoch while the points can be told apart; beyond 50 epochs they
+    pile into a thick band, and the line alone reads better."""
+    return {"marker": symbol} if epochs <= 50 else {}
+
+
 def learning_curves(history: list[dict], title: str = "Learning curves"):
     """Accuracy and loss per epoch, training vs test, side by side."""
     epochs = [row["epoch"] for row in history]
     fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, key, label in ((acc_ax, "accuracy", "Accuracy"), (loss_ax, "loss", "Loss")):
-        ax.plot(epochs, [r[key] for r in history], "o-", label="training")
-        ax.plot(epochs, [r[f"test_{key}"] for r in history], "s-", label="test")
+        ax.plot(epochs, [r[key] for r in history], label="training",
+                **_marked("o", len(epochs)))
+        ax.plot(epochs, [r[f"test_{key}"] for r in history], label="test",
+                **_marked("s", len(epochs)))
         ax.set_xlabel("epoch")
         ax.set_ylabel(label.lower())
         ax.set_title(label)
@@ -209,8 +217,8 @@ def compare_curves(histories: list[list[dict]], labels: list[str],
         color = colors[i % len(colors)]
         epochs = [r["epoch"] for r in history]
         for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
-            ax.plot(epochs, [r[f"test_{key}"] for r in history], "o-", color=color,
-                    label=f"{label} — test")
+            ax.plot(epochs, [r[f"test_{key}"] for r in history], color=color,
+                    label=f"{label} — test", **_marked("o", len(epochs)))
             ax.plot(epochs, [r[key] for r in history], "--", color=color, alpha=0.7,
                     label=f"{label} — training")
     for ax, name in ((acc_ax, "accuracy"), (loss_ax, "loss")):
