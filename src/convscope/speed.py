@@ -111,7 +111,8 @@ def compile_whole_model_on_jax(model) -> None:
     from keras import layers
 
     compilable = (layers.RandomRotation, layers.RandomTranslation, layers.RandomZoom)
-    for layer in model._flatten_layers(include_self=False):
+    flatten = getattr(model, "_flatten_layers", None)  # Keras's own walk, nested models too
+    for layer in flatten(include_self=False) if flatten else model.layers:
         if isinstance(layer, compilable):
             layer.supports_jit = True
     if getattr(model, "compiled", False) and not model.run_eagerly:
