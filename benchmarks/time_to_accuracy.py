@@ -9,11 +9,14 @@ Each contender trains in a fresh process, one after the other on the same machin
 convscope evaluates the test set after every epoch, so its time to the target is the training
 and evaluation time up to the first epoch at or above it (start-up excluded; the course's
 reference excludes it too: its ``fit`` time). Also printed: images/s, final accuracy, the
-matmul FLOP/s this machine reaches (float32 and bfloat16, 2048×2048) and each run's achieved
+matmul FLOP/s the training device reaches (float32 and bfloat16, 2048² on a CPU, 8192² on a
+GPU) and each run's achieved
 FLOP/s (3 × the forward pass's multiply-adds × 2, per training image) as a fraction of it.
 
     CONVSCOPE_DATA=../shared/datasets python benchmarks/time_to_accuracy.py            # 12 min
     CONVSCOPE_DATA=../shared/datasets python benchmarks/time_to_accuracy.py --cifar10  # + 35 min
+    KERAS_BACKEND=jax CONVSCOPE_DATA=… python benchmarks/time_to_accuracy.py --repeats 1 \
+        --cifar10 --course-steps 0 --cifar10-fast-epochs 40                   # a GPU: minutes
 
 The course's CIFAR-10 program is timed over ``--course-steps`` steps, before and after
 convscope's runs, and its 10 epochs are extrapolated from that (as issue 7 allows).
