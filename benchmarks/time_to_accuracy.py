@@ -10,8 +10,8 @@ convscope evaluates the test set after every epoch, so its time to the target is
 and evaluation time up to the first epoch at or above it (start-up excluded; the course's
 reference excludes it too: its ``fit`` time). Also printed: images/s, final accuracy, the
 matmul FLOP/s the training device reaches (float32 and bfloat16, 2048² on a CPU, 8192² on a
-GPU) and each run's achieved
-FLOP/s (3 × the forward pass's multiply-adds × 2, per training image) as a fraction of it.
+GPU) and each run's achieved FLOP/s (3 × the forward pass's multiply-adds × 2, per training
+image) as a fraction of it.
 
     CONVSCOPE_DATA=../shared/datasets python benchmarks/time_to_accuracy.py            # 12 min
     CONVSCOPE_DATA=../shared/datasets python benchmarks/time_to_accuracy.py --cifar10  # + 35 min
