@@ -110,9 +110,10 @@ def compile_whole_model_on_jax(model) -> None:
         return
     from keras import layers
 
+    from .inspection import all_layers
+
     compilable = (layers.RandomRotation, layers.RandomTranslation, layers.RandomZoom)
-    flatten = getattr(model, "_flatten_layers", None)  # Keras's own walk, nested models too
-    for layer in flatten(include_self=False) if flatten else model.layers:
+    for layer in all_layers(model):
         if isinstance(layer, compilable):
             layer.supports_jit = True
     if getattr(model, "compiled", False) and not model.run_eagerly:
