@@ -33,11 +33,10 @@ unevenly on this VM to be adopted.
 
 Also tried on ``cifar10-fast`` and left out (seed 0, with mirrored predictions): airbench's
 whitened first layer (a frozen 2×2 convolution whose filters whiten the training images'
-patches, in place of the first convolution and its batch norm) starts much faster (59 %
+patches, in place of the first convolution and its batch norm). It starts much faster (59 %
 after epoch 1 of 15; the recipe 44 %, measured without mirrored predictions, which add about
-a point) but ends where the recipe does, 87.7 % after 15 epochs;
-86.4 % after a 10-epoch schedule. With airbench's widths (64/256/256) as well, 6 epochs took
-900 s for 82.4 %.
+a point) but ends where the recipe does: 87.7 % after 15 epochs, 86.4 % after a 10-epoch
+schedule. With airbench's widths (64/256/256) as well, 6 epochs took 900 s for 82.4 %.
 """
 
 from __future__ import annotations
