@@ -76,7 +76,10 @@ def save_figure(fig, path: Path, dpi: int = 120) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_beside(path, ".png")
     try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", facecolor="white")
+        # Cropping to the drawn content costs a second drawing; figures laid out exactly
+        # (``plots._Sheet``) have nothing to crop.
+        crop = None if getattr(fig, "exact_layout", False) else "tight"
+        fig.savefig(tmp, dpi=dpi, bbox_inches=crop, facecolor="white")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -338,7 +338,7 @@ def write_figures(run: Run, evaluation, x_test, data=None) -> list[Path]:
         captions = []
         for i in wrong:
             true = int(evaluation.labels[i])
-            captions.append(f"{x_test.paths[i].name}\ntrue {names[true]}, predicted "
+            captions.append(f"{_shortened(x_test.paths[i].name)}\ntrue {names[true]}, predicted "
                             f"{names[evaluation.predictions[i]]}\n"
                             f"P({names[true]}) = {evaluation.probabilities[i, true]:.2f}")
         fig = plots.image_grid(run.scale(x_test[wrong]), captions, caption_color="crimson",
@@ -352,6 +352,14 @@ def write_figures(run: Run, evaluation, x_test, data=None) -> list[Path]:
                                 captions=[f"test #{i}" for i in wrong])
         written.append(_io.save_figure(fig, folder / "mistakes.png"))
     return written
+
+
+def _shortened(name: str, limit: int = 28) -> str:
+    """A file name cut in the middle to fit under a photo of the grid (``IMG_2024…0042.jpg``)."""
+    if len(name) <= limit:
+        return name
+    keep = limit - 1
+    return f"{name[:keep - keep // 2]}…{name[-(keep // 2):]}"
 
 
 def _training_batch_figure(run: Run, data, folder: Path) -> Path:

@@ -1,0 +1,93 @@
+"""The image grids drawn on one sheet: complete, inside the figure, nothing overlapping."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convscope import _io, plots
+from convscope.runs import _shortened
+
+DIGITS = [str(i) for i in range(10)]
+CIFAR = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
+         "truck"]
+
+
+def _extents(fig):
+    """Window extents (pixels) of every text and every image drawn in ``fig``."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+    images = [im.get_window_extent(renderer) for im in ax.images]
+    return texts, images
+
+
+def _assert_laid_out(fig):
+    """Every text and image inside the figure, no text over an image or another text."""
+    texts, images = _extents(fig)
+    frame = fig.bbox
+    for box in texts + images:
+        assert frame.x0 - 0.5 <= box.x0 and box.x1 <= frame.x1 + 0.5, box
+        assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 + 0.5, box
+    for a, b in itertools.combinations(texts + images, 2):
+        overlap = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
+        assert min(overlap) <= 0.5, (a, b)
+
+
+@pytest.mark.parametrize("names,shape,captions", [
+    (DIGITS, (28, 28, 1), None),
+    (CIFAR, (32, 32, 3), [f"test #{i * 731}" for i in range(12)]),  # names drawn upwards
+    (["cats", "dogs"], (64, 48, 3), None),  # portrait photos, two classes
+])
+def test_predictions_draw_each_probability_vector(names, shape, captions):
+    rng = np.random.default_rng(0)
+    n, k = 12 if len(names) > 2 else 5, len(names)
+    probs = rng.dirichlet(np.full(k, 0.3), n)
+    labels = rng.integers(0, k, n)
+    fig = plots.predictions(rng.random((n, *shape)), probs, labels, names, title="Test images",
+                            captions=captions)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1 and len(ax.images) == n
+    bars = ax.containers[0].patches
+    assert len(bars) == n * k
+    heights = np.array([b.get_height() for b in bars]).reshape(n, k)
+    np.testing.assert_allclose(heights / heights.sum(axis=1, keepdims=True), probs, rtol=1e-6)
+    for i in range(n):  # the prediction coloured (blue right, red wrong), the truth outlined
+        pred, truth = int(np.argmax(probs[i])), int(labels[i])
+        color = bars[i * k + pred].get_facecolor()
+        assert color[0] > 0.8 if pred != truth else color[2] > 0.6
+        assert bars[i * k + truth].get_edgecolor()[:3] == (0, 0, 0)
+    heads = [t.get_text() for t in ax.texts]
+    wrong = int(np.sum(np.argmax(probs, axis=1) != labels))
+    assert sum("\ntrue: " in h for h in heads) == wrong
+    upright = [t for t in ax.texts if t.get_text() in names and t.get_rotation() == 90]
+    assert len(upright) == (n * k if names is CIFAR else 0)
+    _assert_laid_out(fig)
+
+
+def test_image_grid_captions_fit_their_cells():
+    rng = np.random.default_rng(0)
+    captions = [f"{_shortened(f'holiday_photo_{i}_' + 'x' * 30 + '.jpg')}\ntrue cats, "
+                f"predicted dogs\nP(cats) = 0.{i:02d}" for i in range(8)]
+    fig = plots.image_grid(rng.random((8, 64, 64, 3)), captions, title="Misclassified",
+                           max_cols=6)
+    assert len(fig.axes[0].images) == 8
+    _assert_laid_out(fig)
+
+
+def test_exact_figures_are_saved_uncropped(tmp_path):
+    """A sheet is laid out to the inch: saved whole, without a second drawing to crop it."""
+    fig = plots.image_grid(np.zeros((3, 28, 28, 1)), ["0", "1", "2"], title="Digits")
+    width, height = fig.get_size_inches()
+    path = _io.save_figure(fig, tmp_path / "grid.png", dpi=100)
+    assert Image.open(path).size == (round(width * 100), round(height * 100))
+
+
+def test_long_file_names_are_shortened_in_the_middle():
+    assert _shortened("cat.12.jpg") == "cat.12.jpg"
+    short = _shortened("IMG_20240512_183455_HDR_portrait_mode.jpg")
+    assert len(short) == 28 and short.startswith("IMG_2024") and short.endswith("mode.jpg")
