@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 from PIL import Image
 
 from convscope import _io, plots
@@ -38,17 +39,19 @@ def _assert_laid_out(fig):
         assert min(overlap) <= 0.5, (a, b)
 
 
-@pytest.mark.parametrize("names,shape,captions", [
-    (DIGITS, (28, 28, 1), None),
-    (CIFAR, (32, 32, 3), [f"test #{i * 731}" for i in range(12)]),  # names drawn upwards
-    (["cats", "dogs"], (64, 48, 3), None),  # portrait photos, two classes
+@pytest.mark.parametrize("names,shape,n,captions", [
+    (DIGITS, (28, 28, 1), 12, None),
+    (CIFAR, (32, 32, 3), 12, [f"test #{i * 731}" for i in range(12)]),  # names drawn upwards
+    (["cats", "dogs"], (64, 48, 3), 5, None),  # portrait photos, two classes
+    (["golden_retriever_dogs", "labrador_retriever_dogs"], (48, 64, 3), 1, ["test #7"]),
 ])
-def test_predictions_draw_each_probability_vector(names, shape, captions):
+def test_predictions_draw_each_probability_vector(names, shape, n, captions):
     rng = np.random.default_rng(0)
-    n, k = 12 if len(names) > 2 else 5, len(names)
+    k = len(names)
     probs = rng.dirichlet(np.full(k, 0.3), n)
     labels = rng.integers(0, k, n)
-    fig = plots.predictions(rng.random((n, *shape)), probs, labels, names, title="Test images",
+    fig = plots.predictions(rng.random((n, *shape)), probs, labels, names,
+                            title="Test images and their predicted probabilities",
                             captions=captions)
     ax = fig.axes[0]
     assert len(fig.axes) == 1 and len(ax.images) == n
@@ -58,24 +61,28 @@ def test_predictions_draw_each_probability_vector(names, shape, captions):
     np.testing.assert_allclose(heights / heights.sum(axis=1, keepdims=True), probs, rtol=1e-6)
     for i in range(n):  # the prediction coloured (blue right, red wrong), the truth outlined
         pred, truth = int(np.argmax(probs[i])), int(labels[i])
-        color = bars[i * k + pred].get_facecolor()
-        assert color[0] > 0.8 if pred != truth else color[2] > 0.6
-        assert bars[i * k + truth].get_edgecolor()[:3] == (0, 0, 0)
+        for c in range(k):
+            bar = bars[i * k + c]
+            expected = ("#1f77b4" if pred == truth else "crimson") if c == pred else "#bbbbbb"
+            assert bar.get_facecolor() == to_rgba(expected)
+            assert bar.get_edgecolor() == to_rgba("black" if c == truth else "none")
     heads = [t.get_text() for t in ax.texts]
     wrong = int(np.sum(np.argmax(probs, axis=1) != labels))
     assert sum("\ntrue: " in h for h in heads) == wrong
     upright = [t for t in ax.texts if t.get_text() in names and t.get_rotation() == 90]
-    assert len(upright) == (n * k if names is CIFAR else 0)
+    assert len(upright) == (0 if names in (DIGITS, ["cats", "dogs"]) else n * k)
     _assert_laid_out(fig)
 
 
-def test_image_grid_captions_fit_their_cells():
+@pytest.mark.parametrize("n", [1, 8])
+def test_image_grid_captions_fit_their_cells(n):
     rng = np.random.default_rng(0)
-    captions = [f"{_shortened(f'holiday_photo_{i}_' + 'x' * 30 + '.jpg')}\ntrue cats, "
-                f"predicted dogs\nP(cats) = 0.{i:02d}" for i in range(8)]
-    fig = plots.image_grid(rng.random((8, 64, 64, 3)), captions, title="Misclassified",
-                           max_cols=6)
-    assert len(fig.axes[0].images) == 8
+    captions = [f"{_shortened(f'holiday_photo_{i}_' + 'x' * 30 + '.jpg')}\ntrue "
+                f"golden_retriever, predicted labrador_retriever\nP(golden_retriever) = 0.{i:02d}"
+                for i in range(n)]
+    fig = plots.image_grid(rng.random((n, 64, 64, 3)), captions, max_cols=6,
+                           title="Misclassified test photos, most confident first (123 in all)")
+    assert len(fig.axes[0].images) == n
     _assert_laid_out(fig)
 
 

@@ -94,57 +94,49 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
 
     The predicted class's bar is blue when right, red when wrong; the true class is outlined.
     """
-    n, k = len(images), len(class_names)
-    cols = min(n, 6)
-    # Names are written across only when they fit under their bars; else upwards, smaller.
-    upright = k * max(map(len, class_names)) > 16
-    name_size = 6 if upright else 7
-    name_height = 0.12 + (max(map(len, class_names)) * name_size * 0.65 / 72 if upright else 0.12)
-    heads, colors = [], []
-    for slot in range(n):
-        p = probabilities[slot]
-        pred = int(np.argmax(p))
-        truth = None if labels is None else int(labels[slot])
-        head = f"{class_names[pred]} ({p[pred]:.0%})"
+    n = len(images)
+    predicted = probabilities.argmax(axis=1)
+    right = [labels is None or labels[i] == predicted[i] for i in range(n)]
+    heads = []
+    for i in range(n):
+        head = f"{class_names[predicted[i]]} ({probabilities[i, predicted[i]]:.0%})"
         if captions is not None:
-            head = f"{captions[slot]}: {head}"
-        if truth is not None and truth != pred:
-            head += f"\ntrue: {class_names[truth]}"
+            head = f"{captions[i]}: {head}"
+        if not right[i]:
+            head += f"\ntrue: {class_names[labels[i]]}"
         heads.append(head)
-        colors.append("black" if truth is None or truth == pred else "crimson")
-    image_size, bar_height = 1.75, 0.8
-    sheet = _Sheet(n, cols, cell_width=2.4, cell_height=_text_height(heads, 9) + image_size
-                   + 0.12 + bar_height + name_height, title=title)
-    chart = _BarCharts(sheet, k)
-    for slot in range(n):
-        x, y = sheet.cell(slot)
-        chart_y = y + name_height
-        image_y = chart_y + bar_height + 0.12
-        sheet.image(images[slot], x + 1.2, image_y, image_size)
-        sheet.text(x + 1.2, image_y + image_size + 0.04, heads[slot], fontsize=9,
-                   color=colors[slot], va="bottom")
-        p = probabilities[slot]
-        pred = int(np.argmax(p))
-        truth = None if labels is None else int(labels[slot])
-        chart.add(x + 0.3, chart_y, 1.8, bar_height, p, highlight=pred,
-                  highlight_color=colors[slot] if colors[slot] == "crimson" else "#1f77b4",
-                  outline=truth, names=class_names, name_size=name_size, upright=upright,
-                  scale=slot % cols == 0)
-    chart.draw()
+    image_size, chart_height, gap = 1.75, 0.8, 0.12
+    charts = _BarCharts(class_names, width=1.8, height=chart_height)
+    sheet = _Sheet(n, min(n, 6), title,
+                   cell_width=max(2.4, _text_width(heads, 9) + 0.2),
+                   cell_height=_text_height(heads, 9) + image_size + gap + chart_height
+                   + charts.names_height)
+    for i in range(n):
+        x, y = sheet.cell(i)
+        centre = x + sheet.cell_width / 2
+        image_y = y + charts.names_height + chart_height + gap
+        top = sheet.image(images[i], centre, image_y, image_size)
+        sheet.text(centre, top + 0.04, heads[i], fontsize=9, va="bottom",
+                   color="black" if right[i] else "crimson")
+        charts.add(sheet, centre, y + charts.names_height, probabilities[i],
+                   predicted=int(predicted[i]), right=right[i],
+                   truth=None if labels is None else int(labels[i]), scale=i % sheet.cols == 0)
+    charts.draw(sheet)
     return sheet.fig
 
 
 def image_grid(images: np.ndarray, captions: list[str], title: str, max_cols: int = 8,
                caption_color: str = "black"):
     """Images with a caption each, in rows of up to ``max_cols``."""
-    cols = min(len(images), max_cols)
     image_size = 1.6
-    sheet = _Sheet(len(images), cols, cell_width=1.9,
-                   cell_height=_text_height(captions, 7.5) + image_size + 0.1, title=title)
-    for slot, image in enumerate(images):
-        x, y = sheet.cell(slot)
-        sheet.image(image, x + 0.95, y + 0.1, image_size)
-        sheet.text(x + 0.95, y + 0.1 + image_size + 0.04, captions[slot], fontsize=7.5,
+    sheet = _Sheet(len(images), min(len(images), max_cols), title,
+                   cell_width=max(1.9, _text_width(captions, 7.5) + 0.2),
+                   cell_height=_text_height(captions, 7.5) + image_size + 0.1)
+    for i, image in enumerate(images):
+        x, y = sheet.cell(i)
+        centre = x + sheet.cell_width / 2
+        top = sheet.image(image, centre, y + 0.1, image_size)
+        sheet.text(centre, top + 0.04, captions[i], fontsize=7.5,
                    color=caption_color, va="bottom")
     return sheet.fig
 
@@ -152,8 +144,16 @@ def image_grid(images: np.ndarray, captions: list[str], title: str, max_cols: in
 # Grids of many small images. Drawn the usual way (an Axes per image and per chart, placed by a
 # layout engine) a dozen images take over a second: every Axes brings ticks, spines and labels
 # to measure and draw, two or three times over. These grids instead draw on one Axes that
-# spans the figure and measures in inches, with every size fixed in advance: the same picture
-# in a third of the time, which a training run pays for three grids.
+# spans the figure and measures in inches, with every size worked out in advance from the
+# text it must hold: the same picture in a third of the time, which a training run pays for
+# three grids.
+
+
+def _text_width(texts: list[str], fontsize: float) -> float:
+    """Inches taken by the longest line of ``texts`` at ``fontsize`` points, generously
+    (0.65 em per character covers capitals and digits in matplotlib's DejaVu Sans)."""
+    longest = max((len(line) for t in texts for line in t.split("\n")), default=0)
+    return longest * fontsize * 0.65 / 72
 
 
 def _text_height(texts: list[str], fontsize: float) -> float:
@@ -163,14 +163,17 @@ def _text_height(texts: list[str], fontsize: float) -> float:
 
 
 class _Sheet:
-    """A figure of ``n`` cells in rows of ``cols``, under a title, drawn in inches."""
+    """A figure of ``n`` cells in rows of ``cols`` under a title, drawn on one Axes whose
+    units are inches from the bottom left corner."""
 
-    TITLE_HEIGHT = 0.45
+    TITLE_SIZE, TITLE_HEIGHT = 12, 0.45
 
-    def __init__(self, n: int, cols: int, cell_width: float, cell_height: float, title: str):
+    def __init__(self, n: int, cols: int, title: str, cell_width: float, cell_height: float):
         self.cols, self.cell_width, self.cell_height = cols, cell_width, cell_height
         rows = -(-n // cols)
-        width, self.height = cols * cell_width, rows * cell_height + self.TITLE_HEIGHT
+        width = max(cols * cell_width, _text_width([title], self.TITLE_SIZE) + 0.4)
+        self.left = (width - cols * cell_width) / 2  # cells centred under a wider title
+        self.height = rows * cell_height + self.TITLE_HEIGHT
         self.fig = plt.figure(figsize=(width, self.height))
         self.fig.exact_layout = True  # read by _io.save_figure: nothing to crop
         self.ax = self.fig.add_axes((0, 0, 1, 1))
@@ -178,15 +181,17 @@ class _Sheet:
         self.ax.set_ylim(0, self.height)
         self.ax.set_autoscale_on(False)
         self.ax.axis("off")
-        self.text(width / 2, self.height - 0.12, title, fontsize=12, va="top")
+        self.text(width / 2, self.height - 0.12, title, fontsize=self.TITLE_SIZE, va="top")
 
-    def cell(self, slot: int) -> tuple[float, float]:
-        """The bottom left corner of cell ``slot`` (row by row from the top left)."""
-        row, col = divmod(slot, self.cols)
-        return col * self.cell_width, self.height - self.TITLE_HEIGHT - (row + 1) * self.cell_height
+    def cell(self, i: int) -> tuple[float, float]:
+        """The bottom left corner of cell ``i`` (row by row from the top left)."""
+        row, col = divmod(i, self.cols)
+        return (self.left + col * self.cell_width,
+                self.height - self.TITLE_HEIGHT - (row + 1) * self.cell_height)
 
-    def image(self, image: np.ndarray, centre_x: float, y: float, size: float) -> None:
-        """An input image as the network sees it, fitted in a ``size`` square, framed."""
+    def image(self, image: np.ndarray, centre_x: float, y: float, size: float) -> float:
+        """An input image as the network sees it, fitted in a ``size`` square from ``y`` up,
+        framed; returns where its top edge is, for a caption right above it."""
         shown = _display_image(image)
         h, w = shown.shape[:2]
         width, height = (size, size * h / w) if w >= h else (size * w / h, size)
@@ -196,46 +201,56 @@ class _Sheet:
                        extent=(left, left + width, y, y + height))
         self.ax.add_patch(matplotlib.patches.Rectangle((left, y), width, height, fill=False,
                                                        linewidth=0.8, edgecolor="#444444"))
+        return y + height
 
     def text(self, x: float, y: float, text: str, **kwargs) -> None:
-        self.ax.text(x, y, text, ha=kwargs.pop("ha", "center"), **kwargs)
+        """Text placed in inches, centred on ``x`` unless ``ha`` says otherwise."""
+        kwargs.setdefault("ha", "center")
+        self.ax.text(x, y, text, **kwargs)
 
 
 class _BarCharts:
-    """Small bar charts of probabilities on a sheet, all bars drawn in one call."""
+    """Small bar charts of class probabilities, ``width`` × ``height`` inches each, all their
+    bars drawn in one call; class names under them, written upwards when they don't fit."""
 
-    def __init__(self, sheet: _Sheet, k: int):
-        self.sheet, self.k = sheet, k
+    def __init__(self, class_names: list[str], width: float, height: float):
+        self.names, self.width, self.height = class_names, width, height
+        step = width / len(class_names)
+        self.upright = _text_width(class_names, 7) > step
+        self.name_size = 6 if self.upright else 7
+        self.names_height = 0.12 + (_text_width(class_names, 6) if self.upright
+                                    else self.name_size * 1.25 / 72)
         self.bars = {"x": [], "height": [], "bottom": [], "color": [], "edgecolor": []}
-        self.bar_width = 0.0
 
-    def add(self, x, y, width, height, p, highlight, highlight_color, outline, names,
-            name_size, upright, scale):
-        """One chart in the box (x, y, width, height): a grey bar per class, ``highlight``'s
-        coloured, ``outline``'s edged in black; the 0 / .5 / 1 scale when ``scale``."""
-        ax, step = self.sheet.ax, width / self.k
-        self.bar_width = 0.8 * step
-        ax.add_patch(matplotlib.patches.Rectangle((x, y), width, height, fill=False,
+    def add(self, sheet: _Sheet, centre_x: float, y: float, p: np.ndarray, predicted: int,
+            right: bool, truth: int | None, scale: bool) -> None:
+        """One chart with its bottom at ``y``: grey bars, the predicted class's blue when
+        ``right`` else red, the true class's outlined; the 0 / .5 / 1 scale when ``scale``."""
+        x, ax = centre_x - self.width / 2, sheet.ax
+        step = self.width / len(self.names)
+        ax.add_patch(matplotlib.patches.Rectangle((x, y), self.width, self.height, fill=False,
                                                   linewidth=0.8))
-        ax.plot([x, x + width], [y + height / 2] * 2, color="#dddddd", linewidth=0.6)
-        for c in range(self.k):
+        ax.plot([x, x + self.width], [y + self.height / 2] * 2, color="#dddddd", linewidth=0.6)
+        for c, name in enumerate(self.names):
             centre = x + (c + 0.5) * step
             self.bars["x"].append(centre)
-            self.bars["height"].append(float(p[c]) * height)
+            self.bars["height"].append(float(p[c]) * self.height)
             self.bars["bottom"].append(y)
-            self.bars["color"].append(highlight_color if c == highlight else "#bbbbbb")
-            self.bars["edgecolor"].append("black" if c == outline else "none")
-            ax.text(centre, y - 0.04, names[c], ha="center", va="top", fontsize=name_size,
-                    rotation=90 if upright else 0)
+            self.bars["color"].append(
+                ("#1f77b4" if right else "crimson") if c == predicted else "#bbbbbb")
+            self.bars["edgecolor"].append("black" if c == truth else "none")
+            ax.text(centre, y - 0.04, name, ha="center", va="top", fontsize=self.name_size,
+                    rotation=90 if self.upright else 0)
         if scale:
             for value, label in ((0, "0"), (0.5, ".5"), (1, "1")):
-                ax.text(x - 0.04, y + value * height, label, ha="right", va="center",
+                ax.text(x - 0.04, y + value * self.height, label, ha="right", va="center",
                         fontsize=7)
 
-    def draw(self) -> None:
+    def draw(self, sheet: _Sheet) -> None:
         bars = self.bars
-        self.sheet.ax.bar(bars["x"], bars["height"], width=self.bar_width, bottom=bars["bottom"],
-                          color=bars["color"], edgecolor=bars["edgecolor"], linewidth=1.2)
+        sheet.ax.bar(bars["x"], bars["height"], width=0.8 * self.width / len(self.names),
+                     bottom=bars["bottom"], color=bars["color"], edgecolor=bars["edgecolor"],
+                     linewidth=1.2)
 
 
 def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
