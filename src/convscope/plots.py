@@ -107,7 +107,7 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
         heads.append(head)
     image_size, chart_height, gap = 1.75, 0.8, 0.12
     charts = _BarCharts(class_names, width=1.8, height=chart_height)
-    sheet = _Sheet(n, min(n, 6), title,
+    sheet = _Sheet(*_grid(n, 6), title,
                    cell_width=max(2.4, _text_width(heads, 9) + 0.2),
                    cell_height=_text_height(heads, 9) + image_size + gap + chart_height
                    + charts.names_height)
@@ -129,7 +129,7 @@ def image_grid(images: np.ndarray, captions: list[str], title: str, max_cols: in
                caption_color: str = "black"):
     """Images with a caption each, in rows of up to ``max_cols``."""
     image_size = 1.6
-    sheet = _Sheet(len(images), min(len(images), max_cols), title,
+    sheet = _Sheet(*_grid(len(images), max_cols), title,
                    cell_width=max(1.9, _text_width(captions, 7.5) + 0.2),
                    cell_height=_text_height(captions, 7.5) + image_size + 0.1)
     for i, image in enumerate(images):
@@ -163,14 +163,13 @@ def _text_height(texts: list[str], fontsize: float) -> float:
 
 
 class _Sheet:
-    """A figure of ``n`` cells in rows of ``cols`` under a title, drawn on one Axes whose
-    units are inches from the bottom left corner."""
+    """A figure of ``rows`` × ``cols`` cells under a title, drawn on one Axes whose units are
+    inches from the bottom left corner."""
 
     TITLE_SIZE, TITLE_HEIGHT = 12, 0.45
 
-    def __init__(self, n: int, cols: int, title: str, cell_width: float, cell_height: float):
+    def __init__(self, rows: int, cols: int, title: str, cell_width: float, cell_height: float):
         self.cols, self.cell_width, self.cell_height = cols, cell_width, cell_height
-        rows = -(-n // cols)
         width = max(cols * cell_width, _text_width([title], self.TITLE_SIZE) + 0.4)
         self.left = (width - cols * cell_width) / 2  # cells centred under a wider title
         self.height = rows * cell_height + self.TITLE_HEIGHT
@@ -215,8 +214,8 @@ class _BarCharts:
 
     def __init__(self, class_names: list[str], width: float, height: float):
         self.names, self.width, self.height = class_names, width, height
-        step = width / len(class_names)
-        self.upright = _text_width(class_names, 7) > step
+        self.step = width / len(class_names)
+        self.upright = _text_width(class_names, 7) > self.step
         self.name_size = 6 if self.upright else 7
         self.names_height = 0.12 + (_text_width(class_names, 6) if self.upright
                                     else self.name_size * 1.25 / 72)
@@ -227,12 +226,11 @@ class _BarCharts:
         """One chart with its bottom at ``y``: grey bars, the predicted class's blue when
         ``right`` else red, the true class's outlined; the 0 / .5 / 1 scale when ``scale``."""
         x, ax = centre_x - self.width / 2, sheet.ax
-        step = self.width / len(self.names)
         ax.add_patch(matplotlib.patches.Rectangle((x, y), self.width, self.height, fill=False,
                                                   linewidth=0.8))
         ax.plot([x, x + self.width], [y + self.height / 2] * 2, color="#dddddd", linewidth=0.6)
         for c, name in enumerate(self.names):
-            centre = x + (c + 0.5) * step
+            centre = x + (c + 0.5) * self.step
             self.bars["x"].append(centre)
             self.bars["height"].append(float(p[c]) * self.height)
             self.bars["bottom"].append(y)
@@ -248,7 +246,7 @@ class _BarCharts:
 
     def draw(self, sheet: _Sheet) -> None:
         bars = self.bars
-        sheet.ax.bar(bars["x"], bars["height"], width=0.8 * self.width / len(self.names),
+        sheet.ax.bar(bars["x"], bars["height"], width=0.8 * self.step,
                      bottom=bars["bottom"], color=bars["color"], edgecolor=bars["edgecolor"],
                      linewidth=1.2)
 
