@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("CONVSCOPE_DATA", str((ROOT.parent / "shared" / "datasets").resolve()))
-DATA = Path(os.environ["CONVSCOPE_DATA"])
+DATA = Path(os.environ["CONVSCOPE_DATA"]).resolve()  # file URIs of its files need it absolute
 MNIST_DIR = DATA / "mnist"
 
 
