@@ -10,6 +10,7 @@ import convscope
 from convscope import speed
 from convscope.errors import ConvscopeError
 from convscope.evaluation import predict_probabilities
+from convscope.layers import PatchWhitening
 from convscope.inspection import feature_maps
 from convscope.losses import SmoothedSparseCrossentropy
 from convscope.recipes import MNIST, build_model, count_params, get_recipe, learning_rate_schedule
@@ -129,8 +130,16 @@ def test_cifar10_fast_trains_saves_and_reloads(tmp_path):
     config = run.config
     assert config["optimizer"] == "sgd" and config["augment"]["flip"] is True
     assert config["label_smoothing"] == 0.2
-    model = load_keras_model(run.path / "model.keras")  # safe mode, with convscope's loss
+    assert (config["momentum"], config["lookahead"]) == (0.85, True)
+    model = load_keras_model(run.path / "model.keras")  # safe mode, convscope's loss and layers
     assert isinstance(model.loss, SmoothedSparseCrossentropy)
+    # The whitening filters were fitted to the (normalised) training images, and stay frozen.
+    whiten = model.get_layer("whiten")
+    expected = PatchWhitening()
+    train_images = run.dataset().x_train[:512].astype(np.float32) / 255
+    expected.adapt(keras.ops.convert_to_numpy(model.get_layer("normalize")(train_images)))
+    np.testing.assert_allclose(whiten.kernel.numpy(), expected.kernel.numpy(), rtol=1e-4,
+                               atol=1e-4)
     assert config["test_time_flip"] is True  # its predictions average each image's mirror
     x = run.test_images()[0][:8].astype(np.float32) / 255
     np.testing.assert_allclose(run.predict_arrays(x), predict_probabilities(model, x, mirror=True),

@@ -46,13 +46,17 @@ class Recipe:
     schedule: str | None = None  # "cosine": learning rate decays to 0 over the planned epochs
     shift: int = 0  # augmentation: each training image moved by up to this many pixels
     flip: bool = False  # augmentation: half the training images mirrored left-right
-    optimizer: str = "adam"  # or "sgd": Nesterov momentum 0.9
+    optimizer: str = "adam"  # or "sgd": Nesterov momentum
+    momentum: float = 0.9  # SGD's
     weight_decay: float = 0.0  # each step shrinks the weights by learning rate × this
     label_smoothing: float = 0.0  # see convscope.losses
     # Predictions average each image's probabilities with its mirror image's (test-time
     # augmentation): for networks trained on mirrored images, twice the prediction work for a
     # steadier answer. Training is unchanged.
     test_time_flip: bool = False
+    # Every few steps the weights are pulled back toward their running average, more strongly
+    # as training ends, and it ends on the average (see training.Lookahead).
+    lookahead: bool = False
     # "auto": bfloat16 where the machine computes it fast (see convscope.speed), else float32.
     precision: str = "float32"
     fast: Fast | None = None  # what --fast changes; None: only the precision
@@ -252,31 +256,53 @@ CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2470, 0.2435, 0.2616)
 
 
+# airbench's weight decay, as an L2 penalty on the mean loss: its 0.0153 per 1,024 images, which
+# it adds to the summed loss's gradient and so to the momentum, divided by its learning rate.
+CIFAR10_FAST_DECAY = 0.0153 / (1 + 1 / (1 - 0.85)) / 1.5 / 2  # 6.65e-4
+
+
 def _cifar10_fast_layers():
+    import keras
     from keras import layers
 
-    def conv(n, name):
+    from .layers import PartialIdentity, PatchWhitening, ScaledBias
+
+    decay = keras.regularizers.L2(CIFAR10_FAST_DECAY)
+
+    def normalize(name):
         # Batch normalisation keeps each layer's outputs at mean 0, variance 1 while training,
-        # so large learning rates stay stable; the convolution needs no bias before it.
-        return [layers.Conv2D(n, 3, padding="same", use_bias=False, name=name),
-                layers.BatchNormalization(momentum=0.9, name=f"{name}_norm"),
-                layers.ReLU(name=f"{name}_relu")]
+        # so large learning rates stay stable. Its bias learns 64 times faster than the rest;
+        # it has no scale (the next convolution can scale).
+        return [layers.BatchNormalization(momentum=0.6, epsilon=1e-12, center=False,
+                                          scale=False, name=f"{name}_norm"),
+                ScaledBias(8.0, decay, name=f"{name}_bias"),
+                layers.Activation("gelu", name=f"{name}_gelu")]
+
+    def conv(n, name):
+        return layers.Conv2D(n, 3, padding="same", use_bias=False, name=name,
+                             kernel_initializer=PartialIdentity(), kernel_regularizer=decay)
 
     def block(n, i):
         # Pooling right after the block's first convolution: its second one, and everything
         # after, works on a quarter of the positions.
-        first, second = conv(n, f"conv{i}a"), conv(n, f"conv{i}b")
-        return [first[0], layers.MaxPooling2D(name=f"pool{i}"), *first[1:], *second]
+        return [conv(n, f"conv{i}a"), layers.MaxPooling2D(name=f"pool{i}"),
+                *normalize(f"conv{i}a"), conv(n, f"conv{i}b"), *normalize(f"conv{i}b")]
 
     return [
         layers.Normalization(mean=CIFAR10_MEAN, variance=[s * s for s in CIFAR10_STD],
                              name="normalize"),
-        *conv(24, "conv0"),
-        *block(48, 1),  # 32×32 → 16×16
-        *block(96, 2),  # → 8×8
-        *block(192, 3),  # → 4×4
+        PatchWhitening(name="whiten"),  # 32×32×3 → 31×31×24, fitted to the training images
+        layers.Activation("gelu", name="whiten_gelu"),
+        *block(64, 1),  # → 15×15
+        *block(128, 2),  # → 7×7
+        *block(128, 3),  # → 3×3
         layers.GlobalMaxPooling2D(name="global_pool"),  # the strongest response of each filter
-        layers.Dense(10, activation="softmax", name="output"),
+        # Dividing the output layer's inputs by 9 divides its outputs, the logits, by 9: the
+        # softmax starts flat and the output weights learn slowly (airbench's scaling).
+        layers.Rescaling(1 / 9, name="temperature"),
+        layers.Dense(10, activation="softmax", use_bias=False, kernel_regularizer=decay,
+                     kernel_initializer=keras.initializers.VarianceScaling(
+                         1 / 3, "fan_in", "uniform"), name="output"),
     ]
 
 
@@ -284,30 +310,30 @@ CIFAR10_FAST = Recipe(
     name="cifar10-fast",
     dataset="cifar10",
     input_shape=(32, 32, 3),
-    summary="batch-normalised convs 24 → 48 → 96 → 192, mirrored and shifted",
+    summary="airbench's whitened, batch-normalised convs 64 → 128 → 128, mirrored and shifted",
     layers=_cifar10_fast_layers,
-    epochs=15,
-    batch_size=256,
-    # The ideas of airbench (Keller Jordan's fast CIFAR-10 training), scaled to a CPU:
-    # mirrored and shifted images, label smoothing, SGD with Nesterov momentum and weight
-    # decay, a learning rate that warms up then decays to zero.
+    epochs=10,
+    batch_size=1024,
+    # airbench93 (Keller Jordan's fast CIFAR-10 training, 93 % in 11 epochs on genuine
+    # CIFAR-10): its network and its training, but for its triangular learning-rate schedule
+    # (a warm-up and cosine decay here) and six-view test-time averaging (mirrored only here).
     optimizer="sgd",
-    learning_rate=0.2,
-    weight_decay=5e-3,  # decoupled (Keras): ≈ PyTorch's 5e-4 with momentum 0.9
+    momentum=0.85,
+    learning_rate=1.5,  # airbench's 11.5 per 1,024 summed images, for Keras's mean loss
     label_smoothing=0.2,
     schedule="warmup-cosine",
+    lookahead=True,
     shift=2,
     flip=True,
     test_time_flip=True,
     precision="auto",
     expected=(
-        "Measured (seed 0, 2-core Intel Xeon with AMX, bfloat16): 87.7 % test after 15 epochs "
-        "with mirrored predictions (86.9 % without), in 12 to 22 min as the machine's speed "
-        "varied; the course's program needs 15 to 21 min for its 10 epochs there, to 72 %. "
-        "Not yet the 90 % of issue 7, and not always faster than the course's program: batch "
-        "normalisation, not arithmetic, takes a large part of each step on a CPU. On an "
-        "NVIDIA H200 (Keras on JAX): 89.6 % after --epochs 40 (41 s), 90.4 % after --epochs 60 "
-        "(56 s; the course's program: 31 s for its 10 epochs there)."
+        "Measured (seed 0, 2-core Intel Xeon with AMX, bfloat16): 88.6 % test after 10 epochs "
+        "with mirrored predictions, in 23 min (114 to 167 s an epoch, evaluation included, as "
+        "the VM's speed varied). A probe with airbench's own schedule and six-view averaging: "
+        "88.9 %. airbench93 reaches 93 % on genuine CIFAR-10; the shared copy's pixels went "
+        "through JPEG (quality 75), which costs accuracy. The earlier recipe (convs 24 → 192, "
+        "no whitening): 87.7 % after 15 epochs."
     ),
 )
 
@@ -470,7 +496,8 @@ def _optimizer(recipe: Recipe, rate):
 
     decay = recipe.weight_decay or None
     if recipe.optimizer == "sgd":
-        return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True, weight_decay=decay)
+        return keras.optimizers.SGD(rate, momentum=recipe.momentum, nesterov=True,
+                                    weight_decay=decay)
     return keras.optimizers.Adam(rate, weight_decay=decay)
 
 

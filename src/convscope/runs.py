@@ -89,7 +89,8 @@ def load_keras_model(path: Path):
     """Load a ``.keras`` file in safe mode (no arbitrary code from lambdas or pickles)."""
     import keras
 
-    from . import losses  # noqa: F401  (registers convscope's loss, which models may use)
+    # Registers convscope's loss and layers, which models may use.
+    from . import layers, losses  # noqa: F401
     from .speed import compile_whole_model_on_jax
 
     try:

@@ -119,7 +119,7 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
         _say(progress, placement.describe())
     keras.utils.set_random_seed(seed)
     with placement.scope():
-        model = _new_model(recipe, config)
+        model = _new_model(recipe, config, data)
     config["parameters"] = int(model.count_params())
     config["loss"] = loss_name(model)
     if isinstance(data, FolderDataset):
@@ -183,7 +183,7 @@ def _continue(run: Run, data, config: dict, state: dict, done: int, progress: bo
     if done == 0 or not (run.path / MODEL).is_file():
         # Interrupted during its first epoch: start again exactly as `train` did.
         keras.utils.set_random_seed(int(config["seed"]))
-        model = _new_model(get_recipe(config["recipe"]), config)
+        model = _new_model(get_recipe(config["recipe"]), config, data)
         state.update(epochs_done=0)
         _io.write_json(run.path / STATE, state)
         (run.path / HISTORY).unlink(missing_ok=True)
@@ -226,12 +226,13 @@ def _new_run_dir(placement, out, name: str) -> Path:
     return new_run_dir(None if out is None else f"{out}{suffix}", f"{name}{suffix}")
 
 
-def _new_model(recipe: Recipe, config: dict):
-    """The untrained model a run's config describes (its classes, input, augmentation)."""
+def _new_model(recipe: Recipe, config: dict, data):
+    """The untrained model a run's config describes (its classes, input, augmentation), with
+    its whitening layers, if any, fitted to the training images."""
     recipe = replace(recipe, schedule=config.get("schedule"))
     steps = -(-int(config["train_images"]) // int(config["batch_size"]))
     several = bool(config.get("devices") or config.get("workers"))
-    return build_model(recipe, learning_rate=config["learning_rate"],
+    model = build_model(recipe, learning_rate=config["learning_rate"],
                        # Keras 3.15 on TensorFlow 2.21 fails to run several steps per call
                        # under a MirroredStrategy ("must feed a value for placeholder").
                        steps_per_execution=1 if several else STEPS_PER_EXECUTION,
@@ -240,6 +241,30 @@ def _new_model(recipe: Recipe, config: dict):
                        augment=bool(config["augment"].get("layers")),
                        input_shape=tuple(config["input_shape"]),
                        precision=config.get("precision", "float32"))
+    _fit_whitening(model, data, float(config["input"]["scale"]))
+    return model
+
+
+# airbench fits its whitening filters to the first 5,000 training images.
+WHITENING_IMAGES = 5000
+
+
+def _fit_whitening(model, data, scale: float) -> None:
+    """Fits each ``PatchWhitening`` layer to the first training images as they reach it."""
+    from .layers import PatchWhitening
+
+    for i, layer in enumerate(model.layers):
+        if not isinstance(layer, PatchWhitening):
+            continue
+        n = min(WHITENING_IMAGES, len(data.x_train))
+        if isinstance(data, FolderDataset):
+            batches = data.train.batches(np.arange(n), 250, scale)
+            x = np.concatenate([batches[b][0] for b in range(len(batches))])
+        else:
+            x = data.x_train[:n].astype(np.float32) * np.float32(scale)
+        for before in model.layers[:i]:  # augmentation layers pass images through unchanged
+            x = before(x, training=False)
+        layer.adapt(keras.ops.convert_to_numpy(x))
 
 
 def _report_skipped(progress: bool, data, shown: int = 20) -> None:
@@ -272,6 +297,8 @@ def make_config(recipe: Recipe, data: ArrayDataset | FolderDataset, *, augment: 
         "precision": recipe.precision,
         "augment": {"shift": recipe.shift, "flip": recipe.flip, "layers": augment},
         "test_time_flip": recipe.test_time_flip,
+        "momentum": recipe.momentum if recipe.optimizer == "sgd" else None,
+        "lookahead": recipe.lookahead,
         "loss": "sparse_categorical_crossentropy",
         "input_shape": list(data.input_shape),
         "class_names": data.class_names,
@@ -320,6 +347,7 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
     training = state.get("training", {"train_seconds": 0.0, "train_images": 0})
     state.update(status="running", epochs_planned=epochs)
     display = _Display(progress, epochs, -(-n_train // batch_size))
+    averaging = [Lookahead(epochs * -(-n_train // batch_size))] if config.get("lookahead") else []
     evaluation = None
     ctrl_c = _CtrlC(display)
     try:
@@ -341,7 +369,7 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
             began = time.perf_counter()
             logs = model.fit(
                 **inputs, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
-                callbacks=[ctrl_c, *display.callbacks(), *callbacks],
+                callbacks=[ctrl_c, *averaging, *display.callbacks(), *callbacks],
             ).history
             ctrl_c.check()  # an epoch cut short is not kept
             train_seconds = time.perf_counter() - began
@@ -408,6 +436,34 @@ def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dic
     write_history(run_dir / HISTORY, history)
     state.update(epochs_done=row["epoch"], training=training)
     _io.write_json(run_dir / STATE, state)
+
+
+class Lookahead(keras.callbacks.Callback):
+    """airbench's weight averaging: every few steps the weights become a blend of their
+    running average and themselves, the average weighing ``0.95 ** steps × progress³``:
+    nothing at first, up to three quarters at the end. The last step ends on the average,
+    which is steadier than the last weights. A resumed run starts a new average."""
+
+    def __init__(self, total_steps: int, every: int = 5):
+        super().__init__()
+        self.total_steps, self.every = int(total_steps), int(every)
+        self.average, self.last = None, 0
+
+    def on_train_begin(self, logs=None):
+        if self.average is None:
+            self.average = self.model.get_weights()
+            self.last = int(self.model.optimizer.iterations)
+
+    def on_train_batch_end(self, batch, logs=None):
+        # With several steps per call into the backend, this runs once per call: the decay
+        # allows for the steps taken since the last blend.
+        step = int(self.model.optimizer.iterations)
+        if step - self.last >= self.every or step >= self.total_steps:
+            weight = 0.95 ** (step - self.last) * min(1.0, step / self.total_steps) ** 3
+            self.average = [weight * a + (1 - weight) * w
+                            for a, w in zip(self.average, self.model.get_weights(), strict=True)]
+            self.model.set_weights(self.average)
+            self.last = step
 
 
 class _CtrlC(keras.callbacks.Callback):

@@ -1,0 +1,113 @@
+"""airbench's building blocks (convscope.layers) and its weight averaging (training.Lookahead)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from convscope.layers import PartialIdentity, PatchWhitening, ScaledBias
+from convscope.training import Lookahead
+
+
+def correlated_images(n=400, size=8, seed=0):
+    """Smooth colour images: neighbouring pixels and channels strongly correlated."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(n, size + 1, size + 1, 1))
+    smooth = (base[:, 1:, 1:] + base[:, :-1, 1:] + base[:, 1:, :-1] + base[:, :-1, :-1]) / 4
+    return (smooth * [1.0, 0.8, 0.6] + 0.2 * rng.normal(size=(n, size, size, 3))).astype(
+        np.float32)
+
+
+def test_patch_whitening_decorrelates_the_patches_it_was_fitted_to():
+    x = correlated_images()
+    layer = PatchWhitening(epsilon=1e-6)
+    layer.adapt(x)
+    out = keras.ops.convert_to_numpy(layer(x)).astype(np.float64)
+    assert out.shape == (len(x), 7, 7, 24)
+    first = out[..., :12].reshape(-1, 12)
+    covariance = first.T @ first / len(first)  # the patches' second moments, as adapt's
+    np.testing.assert_allclose(covariance, np.eye(12), atol=1e-3)
+    np.testing.assert_allclose(out[..., 12:], -out[..., :12], atol=1e-5)  # and their negatives
+    raw = np.stack([x[:, :7, :7], x[:, :7, 1:], x[:, 1:, :7], x[:, 1:, 1:]], 3).reshape(-1, 12)
+    assert np.abs(np.corrcoef(raw.T) - np.eye(12)).max() > 0.5  # they were correlated
+
+
+def test_patch_whitening_trains_only_its_bias_and_survives_a_save(tmp_path):
+    x = correlated_images(50)
+    model = keras.Sequential([keras.Input((8, 8, 3)), PatchWhitening(name="whiten"),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
+    model.layers[0].adapt(x)
+    assert [w.name for w in model.trainable_weights[:1]] == ["bias"]
+    assert model.layers[0].kernel.trainable is False
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_scaled_bias_adds_its_scale_times_the_bias_and_learns_scale_squared_faster():
+    layer = ScaledBias(8.0)
+    x = np.zeros((2, 3, 3, 4), np.float32)
+    layer.build(x.shape)
+    layer.bias.assign(np.arange(4, dtype=np.float32))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x))[0, 0, 0], 8 * np.arange(4))
+    # The gradient reaching the bias is 8 times the output's: a step of SGD moves the bias
+    # 8 times further, and the output (8 × the bias) 64 times.
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(layer(x))
+    (grad,) = tape.gradient(loss, [layer.bias.value])
+    np.testing.assert_allclose(grad.numpy(), np.full(4, 8 * 18 / 72), rtol=1e-6)  # 18 of 72 values
+
+
+def test_partial_identity_passes_the_first_channels_through():
+    keras.utils.set_random_seed(0)
+    conv = keras.layers.Conv2D(6, 3, padding="same", use_bias=False,
+                               kernel_initializer=PartialIdentity())
+    x = np.random.default_rng(0).normal(size=(2, 5, 5, 4)).astype(np.float32)
+    y = keras.ops.convert_to_numpy(conv(x))
+    np.testing.assert_allclose(y[..., :4], x, atol=1e-6)
+    rest = keras.ops.convert_to_numpy(conv.kernel)[..., 4:]
+    assert 0 < np.abs(rest).max() <= 1 / np.sqrt(3 * 3 * 4)  # PyTorch's default draw
+
+
+def tiny_model():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("steps_per_call", [1, 4])
+def test_lookahead_blends_weights_with_their_average_and_ends_on_it(steps_per_call):
+    x = np.random.default_rng(1).normal(size=(64, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32)
+    plain = tiny_model()
+    plain.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+
+    averaged = tiny_model()
+    averaged.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse",
+                     steps_per_execution=steps_per_call)
+    lookahead = Lookahead(total_steps=16, every=2)
+    blends = []
+    original = Lookahead.on_train_batch_end
+
+    def spy(self, batch, logs=None):
+        before = self.last
+        original(self, batch, logs)
+        if self.last != before:
+            blends.append(self.last)
+
+    lookahead.on_train_batch_end = spy.__get__(lookahead)
+    for _ in range(2):  # one fit per epoch, as convscope trains: the average carries over
+        averaged.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0,
+                     callbacks=[lookahead])
+    assert blends[-1] == 16  # the last step always blends
+    assert all(b - a >= 2 for a, b in zip(blends, blends[1:], strict=False))
+    for w, a in zip(averaged.get_weights(), lookahead.average, strict=True):
+        np.testing.assert_array_equal(w, a)  # it ends on the average
+    # The average changed the path (weights differ from plain SGD's), not the destination.
+    assert not np.allclose(averaged.get_weights()[0], plain.get_weights()[0])
+    assert averaged.evaluate(x, y, verbose=0) < 0.5 * tiny_model().evaluate(x, y, verbose=0)
