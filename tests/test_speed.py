@@ -10,8 +10,8 @@ import convscope
 from convscope import speed
 from convscope.errors import ConvscopeError
 from convscope.evaluation import predict_probabilities
-from convscope.layers import PatchWhitening
 from convscope.inspection import feature_maps
+from convscope.layers import PatchWhitening
 from convscope.losses import SmoothedSparseCrossentropy
 from convscope.recipes import MNIST, build_model, count_params, get_recipe, learning_rate_schedule
 from convscope.runs import load_keras_model

@@ -316,7 +316,8 @@ CIFAR10_FAST = Recipe(
     batch_size=1024,
     # airbench93 (Keller Jordan's fast CIFAR-10 training, 93 % in 11 epochs on genuine
     # CIFAR-10): its network and its training, but for its triangular learning-rate schedule
-    # (a warm-up and cosine decay here) and six-view test-time averaging (mirrored only here).
+    # (a warm-up and cosine decay here), flips alternating by epoch (random here), shifts
+    # with reflected borders (black here) and six-view test-time averaging (mirrored here).
     optimizer="sgd",
     momentum=0.85,
     learning_rate=1.5,  # airbench's 11.5 per 1,024 summed images, for Keras's mean loss
