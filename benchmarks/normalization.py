@@ -3,9 +3,9 @@
 This times the recipe's network, at its batch and precision, as it is; with TensorFlow's
 fused batch-norm kernel in place of Keras's layer; compiled by XLA; without it on the first
 block's first convolution only, and without any (the last not a network to train: these show
-where the time goes). The numbers in ``convscope.speed`` were measured on the earlier
-``cifar10-fast`` (convs 24 → 48 → 96 → 192, batch 256), which had as many multiply-adds per
-image as the course's CIFAR-10 network yet trained at half its images/s.
+where the time goes). ``convscope.speed`` gives its numbers for today's recipe and for the
+earlier ``cifar10-fast`` (convs 24 → 48 → 96 → 192, batch 256), which had as many
+multiply-adds per image as the course's CIFAR-10 network yet trained at half its images/s.
 Random images; every model is warmed up, then the cases are timed in ``--rounds``
 interleaved rounds and the best is kept (this VM's speed changes from minute to minute).
 

@@ -111,3 +111,19 @@ def test_lookahead_blends_weights_with_their_average_and_ends_on_it(steps_per_ca
     # The average changed the path (weights differ from plain SGD's), not the destination.
     assert not np.allclose(averaged.get_weights()[0], plain.get_weights()[0])
     assert averaged.evaluate(x, y, verbose=0) < 0.5 * tiny_model().evaluate(x, y, verbose=0)
+
+
+def test_lookahead_keeps_what_airbench_keeps_whatever_the_steps_between_blends():
+    lookahead = Lookahead(total_steps=100, every=5)
+    lookahead.last = 45
+    assert lookahead.kept(50) == pytest.approx(0.95 ** 5 * 0.5 ** 3)  # airbench's, at half-way
+    lookahead.last = 92
+    assert lookahead.kept(100) == pytest.approx(0.95 ** 8)  # 8 steps at once: 0.95 a step
+    lookahead.last = 0
+    assert lookahead.kept(5) == pytest.approx(0.95 ** 5 * 0.05 ** 3)  # nearly none at first
+    # Two blends 4 steps apart keep what one 8-step blend keeps, up to the progress factor.
+    lookahead.last = 40
+    first = lookahead.kept(44)
+    lookahead.last = 44
+    assert first * lookahead.kept(48) == pytest.approx(
+        (0.95 ** 5) ** 1.6 * (0.44 * 0.48) ** (3 * 0.8), rel=1e-9)

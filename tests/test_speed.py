@@ -15,7 +15,7 @@ from convscope.layers import PatchWhitening
 from convscope.losses import SmoothedSparseCrossentropy
 from convscope.recipes import MNIST, build_model, count_params, get_recipe, learning_rate_schedule
 from convscope.runs import load_keras_model
-from convscope.training import augment_array
+from convscope.training import Lookahead, augment_array
 
 
 @pytest.fixture
@@ -122,11 +122,16 @@ def test_smoothed_loss_matches_keras_on_one_hot_labels():
     assert float(ours) == pytest.approx(float(theirs), rel=1e-5)
 
 
-def test_cifar10_fast_trains_saves_and_reloads(tmp_path):
+def test_cifar10_fast_trains_saves_and_reloads(tmp_path, monkeypatch):
     recipe = get_recipe("cifar10-fast")
     assert (recipe.optimizer, recipe.flip, recipe.label_smoothing) == ("sgd", True, 0.2)
+    blends = []
+    kept = Lookahead.kept
+    monkeypatch.setattr(Lookahead, "kept", lambda self, step: blends.append(step) or kept(
+        self, step))
     run = convscope.train("cifar10-fast", epochs=1, limit=512, batch_size=128,
                           out=tmp_path / "run", progress=False)
+    assert blends == [4]  # the weights were averaged: at the last of its 4 steps
     config = run.config
     assert config["optimizer"] == "sgd" and config["augment"]["flip"] is True
     assert config["label_smoothing"] == 0.2

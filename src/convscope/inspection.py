@@ -365,7 +365,9 @@ def _formula(layer) -> str:
             return f"({_n(fan_in)} + 1) × {units} = {_n(total)}"
         return f"{_n(fan_in)} × {units} = {_n(total)}"
     if isinstance(layer, keras.layers.BatchNormalization) and weights:
-        return f"4 × {weights[0][0]} = {_n(total)} ({_n(total // 2)} trainable)"
+        trainable = sum(int(np.prod(w.shape)) for w in layer.trainable_weights)
+        return (f"{len(weights)} × {weights[0][0]} = {_n(total)} "
+                f"({_n(trainable) if trainable else 'none'} trainable)")
     if total == 0:
         return "no weights"
     return " + ".join(_n(int(np.prod(w))) for w in weights) + f" = {_n(total)}"

@@ -13,14 +13,12 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="convscope")
 class PatchWhitening(keras.layers.Layer):
-    """A frozen 2×2 convolution that decorrelates the training images' 2×2 patches.
+    """A 2×2 convolution with fixed filters that decorrelate the training images' patches,
+    so the network starts from features it would otherwise spend its first epochs learning.
 
-    Its 2 × 12 filters are the eigenvectors of the patches' covariance (a 2×2×3 patch has 12
-    values), each divided by the square root of its eigenvalue, and their negatives: every
-    output channel has variance 1 on the training images and none correlates with another.
-    The network starts from features that are already decorrelated, which saves it the first
-    epochs of learning them. ``adapt`` computes the filters from images; only the bias is
-    trained.
+    ``adapt`` sets the filters: the eigenvectors of the patches' second moments (a 2×2×3
+    patch has 12 values), each divided by the square root of its eigenvalue, then their
+    negatives. Only the bias trains.
     """
 
     def __init__(self, size: int = 2, epsilon: float = 5e-4, **kwargs):

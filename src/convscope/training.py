@@ -119,7 +119,7 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
         _say(progress, placement.describe())
     keras.utils.set_random_seed(seed)
     with placement.scope():
-        model = _new_model(recipe, config, data)
+        model = _new_model(recipe, config)
     config["parameters"] = int(model.count_params())
     config["loss"] = loss_name(model)
     if isinstance(data, FolderDataset):
@@ -183,7 +183,7 @@ def _continue(run: Run, data, config: dict, state: dict, done: int, progress: bo
     if done == 0 or not (run.path / MODEL).is_file():
         # Interrupted during its first epoch: start again exactly as `train` did.
         keras.utils.set_random_seed(int(config["seed"]))
-        model = _new_model(get_recipe(config["recipe"]), config, data)
+        model = _new_model(get_recipe(config["recipe"]), config)
         state.update(epochs_done=0)
         _io.write_json(run.path / STATE, state)
         (run.path / HISTORY).unlink(missing_ok=True)
@@ -226,13 +226,12 @@ def _new_run_dir(placement, out, name: str) -> Path:
     return new_run_dir(None if out is None else f"{out}{suffix}", f"{name}{suffix}")
 
 
-def _new_model(recipe: Recipe, config: dict, data):
-    """The untrained model a run's config describes (its classes, input, augmentation), with
-    its whitening layers, if any, fitted to the training images."""
+def _new_model(recipe: Recipe, config: dict):
+    """The untrained model a run's config describes (its classes, input, augmentation)."""
     recipe = replace(recipe, schedule=config.get("schedule"))
     steps = -(-int(config["train_images"]) // int(config["batch_size"]))
     several = bool(config.get("devices") or config.get("workers"))
-    model = build_model(recipe, learning_rate=config["learning_rate"],
+    return build_model(recipe, learning_rate=config["learning_rate"],
                        # Keras 3.15 on TensorFlow 2.21 fails to run several steps per call
                        # under a MirroredStrategy ("must feed a value for placeholder").
                        steps_per_execution=1 if several else STEPS_PER_EXECUTION,
@@ -241,27 +240,28 @@ def _new_model(recipe: Recipe, config: dict, data):
                        augment=bool(config["augment"].get("layers")),
                        input_shape=tuple(config["input_shape"]),
                        precision=config.get("precision", "float32"))
-    _fit_whitening(model, data, float(config["input"]["scale"]))
-    return model
 
 
-# airbench fits its whitening filters to the first 5,000 training images.
+# airbench fits its whitening filters to 5,000 training images.
 WHITENING_IMAGES = 5000
 
 
-def _fit_whitening(model, data, scale: float) -> None:
-    """Fits each ``PatchWhitening`` layer to the first training images as they reach it."""
+def _fit_whitening(model, data, scale: float, seed: int) -> None:
+    """Fits each ``PatchWhitening`` layer to a seeded sample of the training images (photo
+    folders list theirs class by class) as they reach it."""
     from .layers import PatchWhitening
 
     for i, layer in enumerate(model.layers):
         if not isinstance(layer, PatchWhitening):
             continue
-        n = min(WHITENING_IMAGES, len(data.x_train))
+        n_train = len(data.x_train)
+        sample = np.sort(np.random.default_rng([seed, 1]).permutation(n_train)[
+            :WHITENING_IMAGES])
         if isinstance(data, FolderDataset):
-            batches = data.train.batches(np.arange(n), 250, scale)
+            batches = data.train.batches(sample, 250, scale)
             x = np.concatenate([batches[b][0] for b in range(len(batches))])
         else:
-            x = data.x_train[:n].astype(np.float32) * np.float32(scale)
+            x = data.x_train[sample].astype(np.float32) * np.float32(scale)
         for before in model.layers[:i]:  # augmentation layers pass images through unchanged
             x = before(x, training=False)
         layer.adapt(keras.ops.convert_to_numpy(x))
@@ -349,6 +349,8 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
     display = _Display(progress, epochs, -(-n_train // batch_size))
     averaging = [Lookahead(epochs * -(-n_train // batch_size))] if config.get("lookahead") else []
     evaluation = None
+    if start == 0:  # a new network: its whitening layers, if any, learn the images' patches
+        _fit_whitening(model, data, float(scale), seed)
     ctrl_c = _CtrlC(display)
     try:
         ctrl_c.__enter__()
@@ -439,10 +441,10 @@ def _save_epoch(model, run_dir: Path, state: dict, history: list[dict], row: dic
 
 
 class Lookahead(keras.callbacks.Callback):
-    """airbench's weight averaging: every few steps the weights become a blend of their
-    running average and themselves, the average weighing ``0.95 ** steps × progress³``:
-    nothing at first, up to three quarters at the end. The last step ends on the average,
-    which is steadier than the last weights. A resumed run starts a new average."""
+    """airbench's weight averaging: every ``every`` steps the weights become a blend of their
+    running average and themselves, the average weighing ``0.95 ** every × progress³``:
+    nothing at first, three quarters at the end. Training ends on the average, which is
+    steadier than the last weights. A resumed run starts a new average."""
 
     def __init__(self, total_steps: int, every: int = 5):
         super().__init__()
@@ -455,15 +457,20 @@ class Lookahead(keras.callbacks.Callback):
             self.last = int(self.model.optimizer.iterations)
 
     def on_train_batch_end(self, batch, logs=None):
-        # With several steps per call into the backend, this runs once per call: the decay
-        # allows for the steps taken since the last blend.
         step = int(self.model.optimizer.iterations)
         if step - self.last >= self.every or step >= self.total_steps:
-            weight = 0.95 ** (step - self.last) * min(1.0, step / self.total_steps) ** 3
+            weight = self.kept(step)
             self.average = [weight * a + (1 - weight) * w
                             for a, w in zip(self.average, self.model.get_weights(), strict=True)]
             self.model.set_weights(self.average)
             self.last = step
+
+    def kept(self, step: int) -> float:
+        """The average's weight in a blend at ``step``. With several steps per call into the
+        backend blends come less often: each then keeps what ``every``-step blends would
+        have kept over the same steps."""
+        progress = min(1.0, step / self.total_steps)
+        return (0.95 ** self.every * progress ** 3) ** ((step - self.last) / self.every)
 
 
 class _CtrlC(keras.callbacks.Callback):
