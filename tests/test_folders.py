@@ -195,7 +195,8 @@ def messy(tmp_path_factory):
 def catsdogs_run(messy, tmp_path_factory):
     root, _, _ = messy
     out = tmp_path_factory.mktemp("runs") / "catsdogs"
-    return convscope.train("catsdogs", folder=root, epochs=1, out=out, progress=False)
+    return convscope.train("catsdogs", folder=root, augment=True, epochs=1, out=out,
+                           progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -543,7 +544,29 @@ def test_catsdogs_parameter_count_with_and_without_augmentation():
     assert augmented.count_params() == 206_785
     assert recipe.build(num_classes=2).count_params() == 206_785
     random = [layer.name for layer in augmented.layers if layer.name.startswith("random_")]
-    assert len(random) == 4 and len(augmented.layers) == len(plain.layers) + 4
+    assert random == ["random_flip", "random_affine"]
+    assert len(augmented.layers) == len(plain.layers) + 2
+    assert augmented.get_layer("random_affine").kinds == ["rotation", "shift", "zoom"]
+
+
+def test_augmented_run_saves_its_random_layers_and_shows_them(catsdogs_run, monkeypatch,
+                                                               tmp_path):
+    from convscope import plots
+    from convscope.runs import _training_batch_figure, load_run
+
+    assert catsdogs_run.config["augment"]["layers"] is True
+    model = load_run(catsdogs_run.path).model  # read back from model.keras, in safe mode
+    assert [layer.name for layer in model.layers[:2]] == ["random_flip", "random_affine"]
+    titles, image_grid = [], plots.image_grid
+
+    def recorded(*args, title, **kwargs):
+        titles.append(title)
+        return image_grid(*args, title=title, **kwargs)
+
+    monkeypatch.setattr(plots, "image_grid", recorded)
+    _training_batch_figure(catsdogs_run, catsdogs_run.dataset(), tmp_path)
+    assert titles == ["A training batch as the network sees it "
+                      "(random flip, rotation, shift, zoom)"]
 
 
 # -- 6. predicting odd photos ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""airbench's building blocks (convscope.layers) and its weight averaging (training.Lookahead)."""
+"""convscope.layers (airbench's building blocks, the one-step random geometry of --augment)
+and airbench's weight averaging (training.Lookahead)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import keras
 import numpy as np
 import pytest
 
-from convscope.layers import PartialIdentity, PatchWhitening, ScaledBias
+from convscope.layers import (
+    PartialIdentity,
+    PatchWhitening,
+    RandomAffine,
+    ScaledBias,
+    affine_transform_rows,
+)
 from convscope.training import Lookahead
 
 
@@ -127,3 +134,69 @@ def test_lookahead_keeps_what_airbench_keeps_whatever_the_steps_between_blends()
     lookahead.last = 44
     assert first * lookahead.kept(48) == pytest.approx(
         (0.95 ** 5) ** 1.6 * (0.44 * 0.48) ** (3 * 0.8), rel=1e-9)
+
+
+def numbered_images(n=8, size=32):
+    """Every pixel of every image a different number, so each output pixel names its source."""
+    return np.arange(n * size * size * 3, dtype=np.float32).reshape(n, size, size, 3)
+
+
+def test_random_affine_changes_images_only_while_training():
+    x = numbered_images()
+    layer = RandomAffine(rotation=0.05, shift=0.1, zoom=0.1, seed=0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(RandomAffine(seed=0)(x, training=True)), x)
+    moved = keras.ops.convert_to_numpy(layer(x, training=True))
+    assert moved.shape == x.shape
+    assert all(not np.array_equal(a, b) for a, b in zip(moved, x, strict=True))  # one each
+
+
+def test_random_affine_copies_whole_pixels_so_nothing_is_blurred():
+    x = numbered_images()
+    moved = keras.ops.convert_to_numpy(
+        RandomAffine(rotation=0.05, shift=0.1, zoom=0.1, seed=1)(x, training=True))
+    assert np.isin(moved, x).all()  # no value that is a blend of neighbours
+
+
+def test_random_affine_shifts_by_whole_pixels_within_its_range():
+    x = numbered_images(size=40)
+    moved = keras.ops.convert_to_numpy(RandomAffine(shift=0.1, seed=2)(x, training=True))
+    inner = slice(6, -6)  # away from the reflected borders (shifts are at most 4 pixels)
+    for before, after in zip(x, moved, strict=True):
+        dy, dx = (int(v) for v in np.argwhere(before == after[inner, inner][0, 0])[0][:2] - 6)
+        assert max(abs(dy), abs(dx)) <= 4
+        np.testing.assert_array_equal(after[inner, inner],
+                                      before[6 + dy:34 + dy, 6 + dx:34 + dx])
+
+
+def test_affine_rows_rotate_and_zoom_about_the_centre():
+    image = numbered_images(1, 6)
+
+    def apply(angle, scale):
+        rows = affine_transform_rows(np.array([[angle]], np.float32),
+                                     np.array([[scale]], np.float32),
+                                     np.zeros((1, 1), np.float32), np.zeros((1, 1), np.float32),
+                                     6.0, 6.0)
+        return keras.ops.convert_to_numpy(keras.ops.image.affine_transform(
+            image, rows, interpolation="nearest", data_format="channels_last"))
+
+    np.testing.assert_array_equal(apply(0.0, 1.0), image)
+    quarter = apply(np.pi / 2, 1.0)[0]
+    assert any(np.array_equal(quarter, np.rot90(image[0], k)) for k in (1, 3))
+    np.testing.assert_array_equal(apply(np.pi, 1.0)[0], image[0, ::-1, ::-1])
+    np.testing.assert_array_equal(apply(0.0, 0.5)[0, 1:5, 1:5],  # zoomed in 2×: the centre
+                                  image[0, 2:4, 2:4].repeat(2, 0).repeat(2, 1))
+
+
+def test_random_affine_survives_a_safe_mode_save(tmp_path):
+    model = keras.Sequential([keras.Input((16, 16, 3)),
+                              RandomAffine(rotation=0.02, shift=0.05, zoom=0.1, seed=3,
+                                           name="random_affine"),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    layer = loaded.get_layer("random_affine")
+    assert (layer.rotation, layer.shift, layer.zoom, layer.seed) == (0.02, 0.05, 0.1, 3)
+    assert layer.kinds == ["rotation", "shift", "zoom"]
+    assert RandomAffine(shift=0.1).kinds == ["shift"]

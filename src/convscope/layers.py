@@ -1,10 +1,13 @@
-"""Three building blocks of airbench (Keller Jordan's fast CIFAR-10 training) that Keras lacks.
+"""Layers Keras lacks: three building blocks of airbench (Keller Jordan's fast CIFAR-10
+training), which ``cifar10-fast`` uses, and the one-step random geometry of ``--augment``.
 
-``cifar10-fast`` uses them. Each is registered with Keras, so a ``model.keras`` holding them
-loads in safe mode like any other.
+Each is registered with Keras, so a ``model.keras`` holding them loads in safe mode like any
+other.
 """
 
 from __future__ import annotations
+
+import math
 
 import keras
 import numpy as np
@@ -98,3 +101,73 @@ class PartialIdentity(keras.initializers.Initializer):
             kernel[:, :, :, c] = 0
             kernel[kh // 2, kw // 2, c, c] = 1
         return ops.convert_to_tensor(kernel, dtype=dtype or "float32")
+
+
+@keras.saving.register_keras_serializable(package="convscope")
+class RandomAffine(keras.layers.Layer):
+    """Random rotation, shift and zoom of each training image in one step, copying whole
+    pixels (nearest neighbour); images pass unchanged outside training.
+
+    Keras's ``RandomRotation``, ``RandomTranslation`` and ``RandomZoom`` each resample the
+    image with bilinear interpolation, so the network trains on blurred images and is tested on
+    sharp ones: one such pass keeps 72 % of a 64×64 photo's fine detail, the three together 47 %
+    (mean |Laplacian|, 512 shared cat and dog photos). Copying pixels keeps all of it. On the
+    cats and dogs (flips + shifts, 100 epochs, seed 0) that took the test accuracy from 77.2 to
+    79.5 %. One transform instead of three is also ≈ 4 times cheaper.
+
+    ``rotation``: up to this fraction of a full turn either way; ``shift``: up to this fraction
+    of the height and width; ``zoom``: the scale varies by up to this fraction. Uncovered
+    corners are filled by reflection, as Keras's layers do.
+    """
+
+    def __init__(self, rotation: float = 0.0, shift: float = 0.0, zoom: float = 0.0,
+                 seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.rotation, self.shift, self.zoom = float(rotation), float(shift), float(zoom)
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+        # TensorFlow's image transform has no XLA kernel; JAX's compiles.
+        self.supports_jit = keras.backend.backend() == "jax"
+
+    @property
+    def kinds(self) -> list[str]:
+        """What it changes, in words (for figure titles)."""
+        amounts = {"rotation": self.rotation, "shift": self.shift, "zoom": self.zoom}
+        return [kind for kind, amount in amounts.items() if amount]
+
+    def call(self, x, training=False):
+        if not training:
+            return x
+        n = ops.shape(x)[0]
+        h, w = (ops.cast(ops.shape(x)[i], "float32") for i in (1, 2))
+
+        def uniform(limit):
+            return keras.random.uniform((n, 1), -limit, limit, seed=self.generator)
+
+        transform = affine_transform_rows(uniform(2 * math.pi * self.rotation),
+                                          1 + uniform(self.zoom), uniform(self.shift) * w,
+                                          uniform(self.shift) * h, h, w)
+        moved = ops.image.affine_transform(ops.cast(x, "float32"), transform,
+                                           interpolation="nearest", fill_mode="reflect",
+                                           data_format="channels_last")
+        return ops.cast(moved, x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rotation": self.rotation, "shift": self.shift,
+                "zoom": self.zoom, "seed": self.seed}
+
+
+def affine_transform_rows(angle, scale, dx, dy, height, width):
+    """Rows of 8 numbers, one per image, in the form ``ops.image.affine_transform`` takes:
+    output pixel p reads input pixel c + scale·R(angle)·(p − c) + (dx, dy), c the centre.
+    Each argument is a column (n, 1), or a number for height and width."""
+    cos, sin = ops.cos(angle) * scale, ops.sin(angle) * scale
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    return ops.concatenate([
+        cos, -sin, cx - cos * cx + sin * cy + dx,
+        sin, cos, cy - sin * cx - cos * cy + dy,
+        ops.zeros_like(cos), ops.zeros_like(cos),
+    ], axis=1)

@@ -385,13 +385,19 @@ def _training_batch_figure(run: Run, data, folder: Path) -> Path:
     for layer in randomizers:
         x = keras.ops.convert_to_numpy(layer(x, training=True))
     if randomizers:
-        changes.append("random " + ", ".join(type(layer).__name__.removeprefix("Random").lower()
-                                             for layer in randomizers))
+        changes.append("random " + ", ".join(kind for layer in randomizers
+                                             for kind in _changes_made_by(layer)))
     names = run.class_names
     fig = plots.image_grid(x, [names[int(y)] for y in data.y_train[order]],
                            title="A training batch as the network sees it"
                                  + (f" ({'; '.join(changes)})" if changes else ""))
     return _io.save_figure(fig, folder / "training_batch.png")
+
+
+def _changes_made_by(layer) -> list[str]:
+    """What a random layer changes, in words: ``RandomAffine`` says; Keras's by their name."""
+    default = [type(layer).__name__.removeprefix("Random").lower()]
+    return getattr(layer, "kinds", default)
 
 
 def load_run(path: str | Path) -> Run:
