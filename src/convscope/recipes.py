@@ -453,12 +453,8 @@ def build_model(recipe: Recipe | str, learning_rate: float | None = None,
     cross-entropy, as the course's cats vs dogs; a softmax with (sparse) categorical
     cross-entropy.
     """
-
-    from .speed import compile_whole_model_on_jax
-
     recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
     model = recipe.build(num_classes, augment, input_shape, precision)
-    compile_whole_model_on_jax(model)
     rate = learning_rate or recipe.learning_rate
     if recipe.schedule and decay_steps:
         rate = learning_rate_schedule(recipe.schedule, rate, decay_steps)

@@ -112,14 +112,16 @@ def resolve_precision(precision: str) -> str:
 
 
 def compile_whole_model_on_jax(model) -> None:
-    """Let JAX compile models that hold Keras's random rotation, translation or zoom layers.
+    """Let JAX compile loaded models that hold Keras's random rotation, translation or zoom
+    layers (runs trained before ``--augment`` used ``layers.RandomAffine``, or anyone's
+    ``.keras`` file).
 
     Keras marks those layers as not compilable with XLA (true of TensorFlow's transform op
     behind them), and one such layer turns compilation off for the whole model. On TensorFlow
     that still leaves a graph; on JAX, which has no graph without XLA, every operation then
     runs on its own: ``catsdogs --augment`` took 29 s an epoch on an H200, and 11 s instead of
     6 s for 500 photos on this CPU. JAX's versions of these layers compile, so there they are
-    marked so, before the model is compiled (``build_model``) or after it is loaded.
+    marked so after the model is loaded.
     """
     import keras
 

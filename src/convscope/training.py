@@ -246,9 +246,10 @@ def _new_model(recipe: Recipe, config: dict):
 WHITENING_IMAGES = 5000
 
 
-def _fit_whitening(model, data, scale: float, seed: int) -> None:
+def _fit_whitening(model, data, x_train, scale: float, seed: int) -> None:
     """Fits each ``PatchWhitening`` layer to a seeded sample of the training images (photo
-    folders list theirs class by class) as they reach it."""
+    folders list theirs class by class) as they reach it. ``x_train``: the training images
+    already scaled, or None for photos streamed from disk."""
     from .layers import PatchWhitening
 
     for i, layer in enumerate(model.layers):
@@ -257,11 +258,11 @@ def _fit_whitening(model, data, scale: float, seed: int) -> None:
         n_train = len(data.x_train)
         sample = np.sort(np.random.default_rng([seed, 1]).permutation(n_train)[
             :WHITENING_IMAGES])
-        if isinstance(data, FolderDataset):
+        if x_train is None:
             batches = data.train.batches(sample, 250, scale)
             x = np.concatenate([batches[b][0] for b in range(len(batches))])
         else:
-            x = data.x_train[sample].astype(np.float32) * np.float32(scale)
+            x = x_train[sample]
         for before in model.layers[:i]:  # augmentation layers pass images through unchanged
             x = before(x, training=False)
         layer.adapt(keras.ops.convert_to_numpy(x))
@@ -350,7 +351,7 @@ def fit(model, data: ArrayDataset | FolderDataset, run_dir: Path, config: dict, 
     averaging = [Lookahead(epochs * -(-n_train // batch_size))] if config.get("lookahead") else []
     evaluation = None
     if start == 0:  # a new network: its whitening layers, if any, learn the images' patches
-        _fit_whitening(model, data, float(scale), seed)
+        _fit_whitening(model, data, x_train, float(scale), seed)
     ctrl_c = _CtrlC(display)
     try:
         ctrl_c.__enter__()
