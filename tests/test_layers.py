@@ -160,14 +160,43 @@ def test_random_affine_copies_whole_pixels_so_nothing_is_blurred():
 
 
 def test_random_affine_shifts_by_whole_pixels_within_its_range():
-    x = numbered_images(size=40)
+    x = numbered_images(n=16, size=40)[:, :, :24]  # 40 high, 24 wide: shifts of ≤ 4 and ≤ 2
     moved = keras.ops.convert_to_numpy(RandomAffine(shift=0.1, seed=2)(x, training=True))
-    inner = slice(6, -6)  # away from the reflected borders (shifts are at most 4 pixels)
+    rows, cols = slice(6, -6), slice(4, -4)  # away from the reflected borders
+    shifts = []
     for before, after in zip(x, moved, strict=True):
-        dy, dx = (int(v) for v in np.argwhere(before == after[inner, inner][0, 0])[0][:2] - 6)
-        assert max(abs(dy), abs(dx)) <= 4
-        np.testing.assert_array_equal(after[inner, inner],
-                                      before[6 + dy:34 + dy, 6 + dx:34 + dx])
+        dy, dx = (int(v) for v in np.argwhere(before == after[rows, cols][0, 0])[0][:2]
+                  - (6, 4))
+        assert abs(dy) <= 4 and abs(dx) <= 2
+        np.testing.assert_array_equal(after[rows, cols], before[6 + dy:34 + dy, 4 + dx:20 + dx])
+        shifts.append((dy, dx))
+    assert max(abs(dy) for dy, _ in shifts) >= 3 and max(abs(dx) for _, dx in shifts) >= 1
+
+
+def test_random_affine_draws_up_to_its_full_ranges(monkeypatch):
+    """With every random number at its maximum, the transform is the largest one asked for:
+    rotation a fraction of a full turn, shift a fraction of each side, zoom a fraction."""
+    x = numbered_images(n=2, size=40)[:, :, :24]
+    drawn = []
+    monkeypatch.setattr(keras.random, "uniform",
+                        lambda shape, minval, maxval, seed=None: np.full(shape, maxval,
+                                                                         np.float32))
+    monkeypatch.setattr(keras.ops.image, "affine_transform",
+                        lambda images, rows, **kwargs: drawn.append(rows) or images)
+    RandomAffine(rotation=0.05, shift=0.1, zoom=0.2)(x, training=True)
+    column = np.ones((2, 1), np.float32)
+    expected = affine_transform_rows(column * 2 * np.pi * 0.05, column * 1.2, column * 2.4,
+                                     column * 4.0, 40.0, 24.0)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(drawn[0]),
+                               keras.ops.convert_to_numpy(expected), rtol=1e-6)
+
+
+def test_random_affine_acts_in_fit_not_in_predict_and_compiles_only_on_jax():
+    model = keras.Sequential([keras.Input((12, 12, 1)), RandomAffine(shift=0.3, seed=4)])
+    x = numbered_images(n=4, size=12)[..., :1]
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    assert not np.array_equal(keras.ops.convert_to_numpy(model(x, training=True)), x)
+    assert model.layers[0].supports_jit == (keras.backend.backend() == "jax")
 
 
 def test_affine_rows_rotate_and_zoom_about_the_centre():

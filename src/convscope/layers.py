@@ -118,7 +118,8 @@ class RandomAffine(keras.layers.Layer):
 
     ``rotation``: up to this fraction of a full turn either way; ``shift``: up to this fraction
     of the height and width; ``zoom``: the scale varies by up to this fraction. Uncovered
-    corners are filled by reflection, as Keras's layers do.
+    corners are filled by reflection, as Keras's layers do. Takes batches (N, H, W, C), and
+    changes them only when called with ``training=True``, as ``fit`` does.
     """
 
     def __init__(self, rotation: float = 0.0, shift: float = 0.0, zoom: float = 0.0,

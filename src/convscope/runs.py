@@ -384,9 +384,9 @@ def _training_batch_figure(run: Run, data, folder: Path) -> Path:
                    if type(layer).__name__.startswith("Random")]
     for layer in randomizers:
         x = keras.ops.convert_to_numpy(layer(x, training=True))
-    if randomizers:
-        changes.append("random " + ", ".join(kind for layer in randomizers
-                                             for kind in _changes_made_by(layer)))
+    kinds = [kind for layer in randomizers for kind in _changes_made_by(layer)]
+    if kinds:
+        changes.append("random " + ", ".join(kinds))
     names = run.class_names
     fig = plots.image_grid(x, [names[int(y)] for y in data.y_train[order]],
                            title="A training batch as the network sees it"
