@@ -174,7 +174,7 @@ def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
     from convscope.training import _schedule
 
     assert _schedule(get_recipe("catsdogs"), None, augment=False) is None
-    assert _schedule(get_recipe("catsdogs"), None, augment=True) == "cosine"
+    assert _schedule(get_recipe("catsdogs"), None, augment=True) == "warmup-cosine"
     assert _schedule(get_recipe("catsdogs"), "constant", augment=True) is None
     assert _schedule(get_recipe("mnist-viz"), None, augment=False) == "cosine"
     assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"

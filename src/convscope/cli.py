@@ -145,8 +145,8 @@ def train_command(
         show_default=False)] = None,
     schedule: Annotated[str | None, typer.Option(
         help="Learning rate: constant, cosine (decays to 0 over the epochs) or warmup-cosine "
-        "(rises over the first tenth, then cosine). Default: the recipe's; cosine with "
-        "--augment.", show_default=False)] = None,
+        "(rises over the first tenth, then cosine). Default: the recipe's; warmup-cosine "
+        "with --augment.", show_default=False)] = None,
     fast: Annotated[bool, typer.Option(
         "--fast", help="Same layers, less time: bfloat16 where this machine computes it fast, "
         "and the recipe's measured larger batch and learning-rate schedule (`convscope "
