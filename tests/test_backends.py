@@ -10,9 +10,11 @@ import sys
 
 import pytest
 
-from convscope import Run, speed
-from convscope.devices import Gpu, backend, device_name, place, visible_gpus
+from convscope import Run
+from convscope import hardware as speed
+from convscope.devices import place
 from convscope.errors import ConvscopeError
+from convscope.hardware import Gpu, backend, device_name, visible_gpus
 
 
 @pytest.fixture
@@ -20,7 +22,7 @@ def gpu(monkeypatch):
     """Pretend that the backend sees one GPU of the given compute capability."""
 
     def use(capability):
-        monkeypatch.setattr("convscope.devices.visible_gpus",
+        monkeypatch.setattr("convscope.hardware.visible_gpus",
                             lambda: [Gpu("Test GPU", capability)])
         monkeypatch.setattr(speed, "cpu_flags", lambda: {"amx_bf16"})
         speed.fast_precision.cache_clear()
@@ -87,8 +89,8 @@ def test_augmented_models_compile_whole_on_jax(tmp_path):
     pytest.importorskip("jax")
     path = tmp_path / "model.keras"
     code = ("import keras;"
-            "from convscope.recipes import build_model;"
-            "from convscope.runs import load_keras_model;"
+            "from convscope.models import build_model;"
+            "from convscope.models import load_keras_model;"
             "k = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.RandomRotation(0.1),"
             " keras.layers.RandomZoom(0.1), keras.layers.Flatten(), keras.layers.Dense(2)]);"
             "k.compile(optimizer='adam', loss='mse');"

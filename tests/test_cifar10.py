@@ -17,13 +17,15 @@ import convscope
 from convscope.datasets.cifar10 import ARCHIVE, FOLDER, load_cifar10
 from convscope.datasets.images import prepare_photo
 from convscope.errors import DataError
-from convscope.recipes import count_params
+from convscope.events import Collector, Notice
 
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
            "truck"]
 
 
 def test_recipes_have_the_course_parameter_counts():
+    from convscope.recipes import count_params  # here: the loader tests do not need Keras
+
     assert count_params("cifar10") == 153_546
     assert count_params("cifar10-nopool") == 767_946
 
@@ -46,10 +48,14 @@ def test_loads_the_real_archive(cifar):
 
 def test_rebuilt_archive_is_used_with_a_one_line_notice(capsys, monkeypatch):
     monkeypatch.setattr("convscope.datasets.cifar10._NOTICED", set())
-    load_cifar10(DATA, download_missing=False)
-    load_cifar10(DATA, download_missing=False)  # said once per process, not at every load
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "is not the official CIFAR-10 archive" in err[0]
+    load_cifar10(DATA, download_missing=False)  # nobody watching: the notice is kept for later
+    collector = Collector()
+    load_cifar10(DATA, download_missing=False, observer=collector)
+    load_cifar10(DATA, download_missing=False, observer=collector)  # once per process
+    [notice] = collector.of(Notice)
+    assert "is not the official CIFAR-10 archive" in notice.message
+    assert "\n" not in notice.message
+    assert capsys.readouterr() == ("", "")  # nothing printed
 
 
 def test_extracted_folder_gives_the_same_arrays(cifar, tmp_path):
@@ -193,7 +199,7 @@ def cifar_run(tmp_path_factory):
 
 def test_cifar_run_has_named_classes_and_colour_figures(cifar_run):
     assert cifar_run.class_names == CLASSES
-    assert cifar_run.config["parameters"] == 153_546
+    assert cifar_run.config.parameters == 153_546
     names = {p.name for p in cifar_run.figures}
     assert {"learning_curves.png", "confusion_matrix.png", "predictions.png"} <= names
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -20,23 +21,19 @@ from typer.testing import CliRunner
 
 import convscope
 from convscope import _io
-from convscope.cli import app
+from convscope.datasets import cache as image_cache
 from convscope.datasets import folders
-from convscope.datasets.folders import (
-    class_folders,
-    decode_image,
-    find_images,
-    image_files,
-    load_folder,
-    scan_folder,
-)
+from convscope.datasets.decoding import decode_image
+from convscope.datasets.finding import class_folders, find_images
+from convscope.datasets.folders import image_files, load_folder
+from convscope.datasets.scan import scan_folder
 from convscope.errors import DataError
-from convscope.recipes import get_recipe
+from convscope.events import Collector, Notice, PhotoSkipped, Progress
 
 # Pillow's decompression-bomb limit for this module: the 2000×1500 photo (3.0 M pixels) is
 # below it, the 2000×2000 "bomb" (4.0 M) above, so the test stays cheap.
 PIXEL_LIMIT = 3_200_000
-# folders.py silences this warning (it refuses such images with a reason); pytest resets filters
+# decoding.py silences this warning (it refuses such images with a reason); pytest resets filters
 pytestmark = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 RUN_FILES = ["model.keras", "best.keras", "config.json", "state.json", "history.csv",
              "metrics.json", "files.json"]
@@ -46,6 +43,8 @@ FIGURES = ["learning_curves", "confusion_matrix", "predictions", "probabilities"
 
 def cli(*args):
     """``convscope ARGS`` in this process (the pixel limit and cache folder apply)."""
+    from convscope.cli import app  # here: the data tests do not need the command line
+
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
@@ -131,7 +130,7 @@ def save_bad_files(folder: Path) -> dict[str, str]:
         "notes.png": "not an image|damaged image",
         ".DS_Store": "hidden file",
         "._cat.jpg": "hidden file",
-        "readme.txt": "not an image file extension",
+        "readme.txt": r"not an image \(\.txt\)",
         "gone.jpg": "broken symbolic link",
         "loop": "symbolic link loop",
         "bomb.png": "too large",
@@ -266,9 +265,9 @@ def test_training_on_a_messy_folder_skips_bad_files(catsdogs_run, messy):
     assert metrics["test_images"] == 6
     assert (path / "figures" / "mistakes.png").is_file() == (metrics["test_accuracy"] < 1)
     config = catsdogs_run.config
-    assert config["class_names"] == ["cats", "dogs"]
-    assert config["input_shape"] == [64, 64, 3] and config["parameters"] == 206_785
-    assert config["train_images"] == sum(len(n) for n in good["train"].values())
+    assert config.class_names == ["cats", "dogs"]
+    assert config.input_shape == (64, 64, 3) and config.parameters == 206_785
+    assert config.train_images == sum(len(n) for n in good["train"].values())
     assert len(catsdogs_run.history) == 1 and catsdogs_run.state["status"] == "complete"
 
     manifest = _io.read_json(path / "files.json")
@@ -498,7 +497,8 @@ def test_validation_split_refuses_a_class_too_small_to_split(tmp_path):
     save_plain(tmp_path / "many", 3, 0)
     save_plain(tmp_path / "one", 1, 1)
     (tmp_path / "one" / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
-    with pytest.raises(DataError, match=r"class 'one' has 1 readable photo\(s\)"):
+    with pytest.raises(DataError, match=r"class 'one' has 1 usable photo\(s\); at least 2 are "
+                                        "needed"):
         load_folder(tmp_path, (16, 16, 3), validation_split=0.2, cache=False)
 
 
@@ -516,11 +516,11 @@ def test_a_flat_folder_needs_a_validation_split(three_classes):
 def test_train_folder_with_another_recipe_and_predict(cifar_run, three_classes):
     run = convscope.load_run(cifar_run)
     names = ["circle", "square", "star"]
-    assert run.config["recipe"] == "cifar10" and run.config["class_names"] == names
-    assert run.config["dataset"] == "folder" and run.config["input_shape"] == [32, 32, 3]
+    assert run.config.recipe == "cifar10" and run.config.class_names == names
+    assert run.config.dataset == "folder" and run.config.input_shape == (32, 32, 3)
     assert tuple(run.model.outputs[0].shape) == (None, 3)
     # cifar10's 153,546 weights with its 10-way output replaced by a 3-way one
-    assert run.config["parameters"] == 153_546 - 40_970 + (4_096 + 1) * 3
+    assert run.config.parameters == 153_546 - 40_970 + (4_096 + 1) * 3
     manifest = _io.read_json(cifar_run / "files.json")
     assert manifest["split"] == "validation-split 0.3 (seed 0)"
     train = {rel for rel, _ in manifest["train"]}
@@ -538,6 +538,8 @@ def test_train_folder_with_another_recipe_and_predict(cifar_run, three_classes):
 
 
 def test_catsdogs_parameter_count_with_and_without_augmentation():
+    from convscope.recipes import get_recipe
+
     recipe = get_recipe("catsdogs")
     plain, augmented = recipe.build(), recipe.build(augment=True)
     assert plain.count_params() == 206_785
@@ -552,9 +554,10 @@ def test_catsdogs_parameter_count_with_and_without_augmentation():
 def test_augmented_run_saves_its_random_layers_and_shows_them(catsdogs_run, monkeypatch,
                                                                tmp_path):
     from convscope import plots
-    from convscope.runs import _training_batch_figure, load_run
+    from convscope.figures import training_batch_figure
+    from convscope.runs import load_run
 
-    assert catsdogs_run.config["augment"]["layers"] is True
+    assert catsdogs_run.config.augment_layers is True
     model = load_run(catsdogs_run.path).model  # read back from model.keras, in safe mode
     assert [layer.name for layer in model.layers[:2]] == ["random_flip", "random_affine"]
     titles, image_grid = [], plots.image_grid
@@ -564,7 +567,7 @@ def test_augmented_run_saves_its_random_layers_and_shows_them(catsdogs_run, monk
         return image_grid(*args, title=title, **kwargs)
 
     monkeypatch.setattr(plots, "image_grid", recorded)
-    _training_batch_figure(catsdogs_run, catsdogs_run.dataset(), tmp_path)
+    training_batch_figure(catsdogs_run.config, catsdogs_run.dataset(), model)
     assert titles == ["A training batch as the network sees it "
                       "(random flip, rotation, shift, zoom)"]
 
@@ -593,7 +596,7 @@ def test_a_folder_run_resumes_on_the_same_files(cifar_run, tmp_path):
     assert [row["epoch"] for row in run.history] == [1, 2]
     assert run.state["epochs_done"] == 2 and run.state["status"] == "complete"
     assert (run_dir / "files.json").read_bytes() == manifest
-    assert run.config["data"]["files"] == fingerprints and run.config["epochs"] == 2
+    assert run.config.data["files"] == fingerprints and run.config.epochs == 2
 
 
 # -- links must not mix classes or parts ---------------------------------------------------
@@ -658,7 +661,7 @@ def test_a_new_decoder_does_not_reuse_old_rows(tmp_path, monkeypatch):
     files = folders.image_files(tmp_path, (16, 16, 3))
     files.check()
     files.cache.close()
-    monkeypatch.setattr(folders, "DECODER", "some-other-decoder")
+    monkeypatch.setattr(image_cache, "DECODER", "some-other-decoder")
     again = folders.image_files(tmp_path, (16, 16, 3))
     assert again.cache.lookup(again.rel(0), *_stat(again.paths[0])) is None
     again.cache.close()
@@ -689,3 +692,106 @@ def test_checked_photos_are_read_from_their_cache_rows(tmp_path, monkeypatch):
     assert len(batches) == 2 and len(batches[1][0]) == 2  # the last, smaller batch is kept
     np.testing.assert_array_equal(files[np.array([2, 4])], expected[[2, 4]])
     files.cache.close()
+
+
+# -- events: what a load reports to its observer ---------------------------------------------
+
+def skips(collector: Collector) -> Counter:
+    return Counter((e.path, e.reason) for e in collector.of(PhotoSkipped))
+
+
+def listed(skipped) -> Counter:
+    return Counter((s.path, s.reason) for s in skipped)
+
+
+def test_a_load_reports_every_skipped_file_exactly_once(tmp_path):
+    """Listing skips, photos that do not decode and train files that are test files: each is
+    one PhotoSkipped event, and the events are exactly the dataset's ``skipped`` list."""
+    for part, seed in (("train", 0), ("test", 5)):
+        for k, name in enumerate(("cats", "dogs")):
+            save_plain(tmp_path / part / name, 3, seed + k)
+    cats = tmp_path / "train" / "cats"
+    (cats / "readme.txt").write_text("photos of my cats")  # refused by the listing
+    (cats / "empty.jpg").write_bytes(b"")  # refused by the listing
+    (cats / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")  # refused by decoding
+    (tmp_path / "test" / "dogs" / "cut.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # decoding
+    twin = tmp_path / "train" / "dogs" / "twin.jpg"
+    os.link(tmp_path / "test" / "cats" / "cats.1.jpg", twin)  # the same file as a test photo
+
+    for cache in (True, False, True):  # the second cached load reads the failures back
+        collector = Collector()
+        data = load_folder(tmp_path, (16, 16, 3), cache=cache, observer=collector)
+        data.close()
+        assert skips(collector) == listed(data.skipped)
+        assert max(skips(collector).values()) == 1
+        reasons = {Path(path).name: reason for path, reason in skips(collector)}
+        assert reasons["readme.txt"] == "not an image (.txt)"
+        assert reasons["empty.jpg"] == "empty file"
+        assert re.search("not an image|damaged image", reasons["broken.jpg"])
+        assert re.search("not an image|damaged image", reasons["cut.png"])
+        assert "never in both parts" in reasons["twin.jpg"]
+        assert len(reasons) == 5
+        assert {(p, r) for p, r in data.manifest()["skipped"]} == set(skips(collector))
+
+    collector = Collector()
+    report = scan_folder(tmp_path, (16, 16, 3), observer=collector)
+    assert skips(collector) == listed(report.skipped) and len(report.skipped) == 4
+
+
+def test_a_validation_split_reports_every_skipped_file_exactly_once(tmp_path):
+    save_plain(tmp_path / "ants", 4, 0)
+    save_plain(tmp_path / "bees", 4, 1)
+    (tmp_path / "notes.txt").write_text("outside the classes")
+    (tmp_path / "ants" / ".hidden.jpg").write_bytes(b"x")
+    (tmp_path / "bees" / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    collector = Collector()
+    data = load_folder(tmp_path, (16, 16, 3), validation_split=0.25, cache=False,
+                       observer=collector)
+    assert skips(collector) == listed(data.skipped)
+    assert {Path(p).name for p, _ in skips(collector)} == {"notes.txt", ".hidden.jpg",
+                                                           "broken.jpg"}
+    assert len(data.train) + len(data.test) == 8
+
+
+def test_check_reports_progress_up_to_the_last_photo(tmp_path):
+    save_plain(tmp_path / "cats", 5, 0)
+    save_plain(tmp_path / "dogs", 4, 1)
+    (tmp_path / "dogs" / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    collector = Collector()
+    files = image_files(tmp_path, (16, 16, 3), cache=False)
+    checked = files.check(collector, "checking 10 photos")
+    progress = collector.of(Progress)
+    assert progress[0] == Progress("checking 10 photos", 0, 10)
+    assert progress[-1] == Progress("checking 10 photos", 10, 10)
+    done = [p.done for p in progress]
+    assert done == sorted(done) and all(p.total == 10 for p in progress)
+    assert [e.path for e in collector.of(PhotoSkipped)] == [str(tmp_path / "dogs" / "broken.jpg")]
+    assert len(checked) == 9
+
+
+def test_a_photo_that_fails_during_training_is_an_event_not_a_crash(tmp_path):
+    save_plain(tmp_path / "cats", 2, 0)
+    save_plain(tmp_path / "dogs", 2, 1)
+    files = image_files(tmp_path, (16, 16, 3), cache=False)  # not checked: batches decode
+    broken = files.paths[1]
+    broken.write_bytes(b"no longer a picture")
+    collector = Collector()
+    x, y = files.batches(np.arange(4), 4, 1 / 255, observer=collector)[0]
+    assert len(x) == len(y) == 3
+    assert [e.path for e in collector.of(PhotoSkipped)] == [str(broken)]
+    with pytest.raises(DataError, match="changed since it was checked"):
+        files.batches(np.arange(4), 4, 1 / 255, strict=True)[0]
+
+
+def test_an_unusable_cache_is_a_warning_event(tmp_path, monkeypatch):
+    save_plain(tmp_path / "cats", 2, 0)
+    save_plain(tmp_path / "dogs", 2, 1)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    collector = Collector()
+    data = load_folder(tmp_path, (16, 16, 3), validation_split=0.5, observer=collector)
+    assert data.train.cache is None and len(data.train) + len(data.test) == 4
+    [notice] = collector.of(Notice)
+    assert notice.level == "warning"
+    assert notice.message.startswith(f"decoding {tmp_path} without the image cache (")

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from convscope import inspection
-from convscope.recipes import build_model, count_params
+from convscope.models import build_model
+from convscope.recipes import count_params
 
 
 def _probe(model, layer, x):

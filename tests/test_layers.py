@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 
+from convscope.callbacks import Lookahead
 from convscope.layers import (
     PartialIdentity,
     PatchWhitening,
@@ -14,7 +15,6 @@ from convscope.layers import (
     ScaledBias,
     affine_transform_rows,
 )
-from convscope.training import Lookahead
 
 
 def correlated_images(n=400, size=8, seed=0):

@@ -15,6 +15,7 @@ from convscope.datasets import load_dataset
 from convscope.datasets._files import RemoteFile, download
 from convscope.datasets.mnist import REMOTE_FILES, load_mnist
 from convscope.errors import DataError
+from convscope.events import Collector, Progress
 
 # Published md5s of the canonical files (as listed in shared/datasets/SOURCES.md).
 MD5 = {
@@ -168,17 +169,27 @@ def _remote_for(path: Path, **changes) -> RemoteFile:
 
 def test_download_verifies_then_renames(tmp_path):
     source = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
-    target = download(_remote_for(source), tmp_path / "cache", progress=False)
+    target = download(_remote_for(source), tmp_path / "cache")
     assert target.read_bytes() == source.read_bytes()
     assert [p.name for p in target.parent.iterdir()] == [source.name]  # no temporary left
+
+
+def test_download_reports_its_progress_in_bytes(tmp_path):
+    source = MNIST_DIR / "t10k-images-idx3-ubyte.gz"  # 1.6 MB: many blocks
+    collector = Collector()
+    download(_remote_for(source), tmp_path / "cache", observer=collector)
+    progress = collector.of(Progress)
+    size = source.stat().st_size
+    task = f"downloading {source.name}"
+    assert progress[0] == Progress(task, 0, size) and progress[-1] == Progress(task, size, size)
+    done = [p.done for p in progress]
+    assert done == sorted(set(done))  # growing, the last one sent once
 
 
 def test_download_with_wrong_checksum_leaves_nothing(tmp_path):
     source = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
     with pytest.raises(DataError, match="checksum mismatch"):
-        download(
-            _remote_for(source, checksum="sha256:" + "0" * 64), tmp_path / "cache", progress=False
-        )
+        download(_remote_for(source, checksum="sha256:" + "0" * 64), tmp_path / "cache")
     assert list((tmp_path / "cache").iterdir()) == []
 
 
@@ -186,7 +197,7 @@ def test_download_tries_the_next_mirror(tmp_path):
     source = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
     remote = _remote_for(source)
     remote = _remote_for(source, urls=[(tmp_path / "missing.gz").as_uri(), *remote.urls])
-    assert download(remote, tmp_path / "cache", progress=False).is_file()
+    assert download(remote, tmp_path / "cache").is_file()
 
 
 def test_offline_download_failure_says_where_to_put_files(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ from matplotlib.colors import to_rgba
 from PIL import Image
 
 from convscope import _io, plots
-from convscope.runs import _shortened
+from convscope.figures import shortened as _shortened
 
 DIGITS = [str(i) for i in range(10)]
 CIFAR = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",

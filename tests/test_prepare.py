@@ -9,12 +9,17 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from convscope._io import read_json
+from convscope.datasets.finding import find_images
+from convscope.datasets.photos import MAX_PHOTO_BYTES
 from convscope.datasets.prepare import PrepareReport, prepare_catsdogs, split_folder
+from convscope.datasets.splitting import stratified_split
 from convscope.errors import ConvscopeError, DataError
+from convscope.events import Collector, PhotoSkipped, Progress
 
 TAG = uuid.uuid4().hex[:12]  # unique names, so a stray write outside OUT can be looked for
 ABSOLUTE = Path(f"/tmp/abs_evil_{TAG}.jpg")
@@ -71,8 +76,10 @@ def kaggle_zip(tmp_path) -> Path:
 def test_zip_refuses_unsafe_members_and_writes_only_inside_out(tmp_path, kaggle_zip):
     before = (kaggle_zip.read_bytes(), kaggle_zip.stat().st_mtime_ns)
     out = tmp_path / "out"
-    report = prepare_catsdogs(kaggle_zip, out)
+    collector = Collector()
+    report = prepare_catsdogs(kaggle_zip, out, observer=collector)
 
+    assert [(e.path, e.reason) for e in collector.of(PhotoSkipped)] == report.skipped
     reasons = dict(report.skipped)
     assert reasons[f"../evil_{TAG}.jpg"] == "path escapes the output folder"
     assert reasons[f"..\\evil_win_{TAG}.jpg"] == "path escapes the output folder"
@@ -249,17 +256,20 @@ def test_split_folder_three_classes(tmp_path):
     (source / "empty").mkdir()
     (source / "LICENSE").write_text("x")
 
-    progress = []
+    collector = Collector()
     out = tmp_path / "out"
-    report = split_folder(source, out, test_fraction=0.25, seed=1,
-                          progress=lambda done, total: progress.append((done, total)))
+    report = split_folder(source, out, test_fraction=0.25, seed=1, observer=collector)
     assert report.counts == {"train": {c: 6 for c in ("daisy", "rose", "tulip")},
                              "test": {c: 2 for c in ("daisy", "rose", "tulip")}}
     assert dict(report.skipped) == {".cache/": "hidden folder", "LICENSE": "not in a class folder",
                                     "empty/": "no photos in it, so not a class",
                                     "rose/.hidden.jpg": "hidden file",
                                     "tulip/notes.txt": "not an image (.txt)"}
-    assert progress[0] == (0, 24) and progress[-1] == (24, 24)
+    progress = collector.of(Progress)
+    assert progress[0] == Progress("copying photos", 0, 24)
+    assert progress[-1] == Progress("copying photos", 24, 24)
+    assert [p.done for p in progress] == sorted(p.done for p in progress)
+    assert [(e.path, e.reason) for e in collector.of(PhotoSkipped)] == report.skipped
     assert len(list((out / "test" / "rose").glob("*.png"))) == 2
     assert sorted(p.name for p in out.iterdir()) == ["split.json", "test", "train"]
 
@@ -305,7 +315,8 @@ def test_empty_or_missing_sources_give_clear_errors(tmp_path):
     only_cats.mkdir()
     for i in range(4):
         (only_cats / f"cat.{i}.jpg").write_bytes(jpeg(i))
-    with pytest.raises(DataError, match=r"only 0 photo\(s\) of class 'dogs'"):
+    with pytest.raises(DataError, match=r"class 'dogs' has 0 usable photo\(s\); at least 2 are "
+                                        "needed"):
         prepare_catsdogs(only_cats, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
@@ -353,3 +364,80 @@ def test_cli_prepare_split(tmp_path):
                                       str(tmp_path / "out"), "--test-fraction", "0.4"])
     assert result.exit_code == 0, result.output
     assert {p: len(v) for p, v in split_of(tmp_path / "out").items()} == {"train": 6, "test": 4}
+
+
+# -- one photo rule and one splitter for prepare and image folders ----------------------------
+
+def test_prepare_and_image_folders_refuse_the_same_files_for_the_same_reasons(tmp_path):
+    source = tmp_path / "src"
+    for k, cls in enumerate(("ants", "bees")):
+        (source / cls).mkdir(parents=True)
+        for i in range(4):
+            (source / cls / f"{cls}.{i}.jpg").write_bytes(jpeg(10 * k + i))
+    bad = source / "ants"
+    (bad / "x.txt").write_text("notes")
+    (bad / "noext").write_bytes(jpeg(1))
+    (bad / "empty.jpg").write_bytes(b"")
+    (bad / ".hidden.jpg").write_bytes(jpeg(2))
+    with open(bad / "huge.jpg", "wb") as f:  # sparse: takes no room on disk
+        f.truncate(MAX_PHOTO_BYTES + 1)
+    names = {"x.txt", "noext", "empty.jpg", ".hidden.jpg", "huge.jpg"}
+
+    report = split_folder(source, tmp_path / "out", test_fraction=0.5)
+    by_prepare = {Path(entry).name: reason for entry, reason in report.skipped}
+    _, _, _, skipped = find_images(source)
+    by_listing = {Path(s.path).name: s.reason for s in skipped}
+    assert set(by_prepare) == set(by_listing) == names
+    assert by_prepare == by_listing
+    assert by_prepare["x.txt"] == "not an image (.txt)"
+    assert by_prepare["noext"] == "not an image (no extension)"
+    assert by_prepare["empty.jpg"] == "empty file"
+    assert by_prepare[".hidden.jpg"] == "hidden file"
+    assert by_prepare["huge.jpg"].startswith("too large for a photo")
+
+
+def test_prepare_and_a_validation_split_hold_out_the_same_photos(tmp_path):
+    from convscope.datasets.folders import load_folder
+
+    source = tmp_path / "src"
+    for k, cls in enumerate(("ants", "bees", "wasps")):
+        (source / cls).mkdir(parents=True)
+        for i in range(7 + 2 * k):
+            (source / cls / f"{i}.jpg").write_bytes(jpeg(10 * k + i))
+    split_folder(source, tmp_path / "out", test_fraction=0.3, seed=7)
+    data = load_folder(source, (8, 8, 3), validation_split=0.3, seed=7, cache=False)
+    assert {rel for rel, _ in data.manifest()["test"]} == split_of(tmp_path / "out")["test"]
+
+
+def test_stratified_split_is_seeded_and_keeps_each_class_share():
+    labels = np.array([0] * 10 + [1] * 7 + [2] * 4)
+    rng = np.random.default_rng(0)
+    labels = labels[rng.permutation(len(labels))]  # members of a class need not be together
+    names = ["a", "b", "c"]
+    train, test = stratified_split(labels, names, 0.25, seed=3, where=Path("here"))
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(len(labels)))
+    assert train.tolist() == sorted(train.tolist()) and test.tolist() == sorted(test.tolist())
+    # 2.5 rounds up to 3, 1.75 to 2 and 1.0 stays 1
+    assert np.bincount(labels[test], minlength=3).tolist() == [3, 2, 1]
+    assert np.bincount(labels[train], minlength=3).tolist() == [7, 5, 3]
+    again = stratified_split(labels, names, 0.25, seed=3, where=Path("here"))
+    assert [a.tolist() for a in again] == [train.tolist(), test.tolist()]
+    other = stratified_split(labels, names, 0.25, seed=4, where=Path("here"))
+    assert other[1].tolist() != test.tolist()
+
+    train, test = stratified_split(labels, names, 0.5, seed=3, where=Path("here"), limit=4)
+    assert np.bincount(labels[test], minlength=3).tolist() == [2, 2, 2]
+    assert np.bincount(labels[train], minlength=3).tolist() == [2, 2, 2]
+
+
+def test_stratified_split_refuses_an_empty_part_or_a_tiny_class():
+    labels = np.array([0] * 6 + [1] * 3)
+    with pytest.raises(DataError, match=r"here: 3 photos of class 'b' with a test fraction of "
+                                        r"0\.1 leave its test part empty; use more photos"):
+        stratified_split(labels, ["a", "b"], 0.1, seed=0, where=Path("here"))
+    with pytest.raises(DataError, match="leave its train part empty"):
+        stratified_split(labels, ["a", "b"], 0.9, seed=0, where=Path("here"))
+    with pytest.raises(DataError, match=r"class 'c' has 1 usable photo\(s\); at least 2 are "
+                                        "needed"):
+        stratified_split(np.array([0, 0, 1, 1, 2]), ["a", "b", "c"], 0.5, seed=0,
+                         where=Path("here"))

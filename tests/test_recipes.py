@@ -1,7 +1,8 @@
 import pytest
 
 from convscope.errors import ConvscopeError
-from convscope.recipes import RECIPES, build_model, count_params, get_recipe
+from convscope.models import build_model
+from convscope.recipes import RECIPES, count_params, get_recipe
 
 
 def test_mnist_has_the_course_parameter_count():
@@ -18,8 +19,12 @@ def test_mnist_layers_are_the_courses():
 
 def test_every_recipe_builds_and_is_documented():
     for recipe in RECIPES.values():
-        assert recipe.summary and recipe.expected
+        assert recipe.summary and recipe.measured
         assert count_params(recipe) > 0
+        # `convscope recipes NAME`: what it is, how it trains, what it reaches, in a few lines
+        lines = recipe.describe().splitlines()
+        assert lines[0] == f"{recipe.name}: {recipe.summary}" and len(lines) <= 7
+        assert lines[-1] == f"  measured: {recipe.measured}" and len(recipe.measured) <= 170
 
 
 def test_unknown_recipe_names_the_choices():

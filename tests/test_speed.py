@@ -7,15 +7,16 @@ import numpy as np
 import pytest
 
 import convscope
-from convscope import speed
+from convscope import hardware as speed
+from convscope.augmentation import augment_array
+from convscope.callbacks import Lookahead
 from convscope.errors import ConvscopeError
 from convscope.evaluation import predict_probabilities
 from convscope.inspection import feature_maps
 from convscope.layers import PatchWhitening
 from convscope.losses import SmoothedSparseCrossentropy
-from convscope.recipes import MNIST, build_model, count_params, get_recipe, learning_rate_schedule
-from convscope.runs import load_keras_model
-from convscope.training import Lookahead, augment_array
+from convscope.models import build_model, learning_rate_schedule, load_keras_model
+from convscope.recipes import MNIST, count_params, get_recipe
 
 
 @pytest.fixture
@@ -85,9 +86,9 @@ def test_fast_run_records_its_choices_and_reloads(tmp_path, monkeypatch):
     run = convscope.train("mnist", fast=True, epochs=2, limit=4000, seed=0,
                           out=tmp_path / "fast", progress=False)
     config = run.config
-    assert config["precision"] == "mixed_bfloat16"
-    assert config["batch_size"] == MNIST.fast.batch_size
-    assert config["schedule"] == "warmup-cosine"
+    assert config.precision == "mixed_bfloat16"
+    assert config.batch_size == MNIST.fast.batch_size
+    assert config.schedule == "warmup-cosine"
     assert run.metrics["test_accuracy"] > 0.8
     model = load_keras_model(run.path / "model.keras")
     assert model.get_layer("conv2").compute_dtype == "bfloat16"
@@ -133,9 +134,9 @@ def test_cifar10_fast_trains_saves_and_reloads(tmp_path, monkeypatch):
                           out=tmp_path / "run", progress=False)
     assert blends == [4]  # the weights were averaged: at the last of its 4 steps
     config = run.config
-    assert config["optimizer"] == "sgd" and config["augment"]["flip"] is True
-    assert config["label_smoothing"] == 0.2
-    assert (config["momentum"], config["lookahead"]) == (0.85, True)
+    assert config.optimizer == "sgd" and config.flip is True
+    assert config.label_smoothing == 0.2
+    assert (config.momentum, config.lookahead) == (0.85, True)
     model = load_keras_model(run.path / "model.keras")  # safe mode, convscope's loss and layers
     assert isinstance(model.loss, SmoothedSparseCrossentropy)
     # The whitening filters were fitted to the (normalised) training images, and stay frozen.
@@ -145,7 +146,7 @@ def test_cifar10_fast_trains_saves_and_reloads(tmp_path, monkeypatch):
     expected.adapt(keras.ops.convert_to_numpy(model.get_layer("normalize")(train_images)))
     np.testing.assert_allclose(whiten.kernel.numpy(), expected.kernel.numpy(), rtol=1e-4,
                                atol=1e-4)
-    assert config["test_time_flip"] is True  # its predictions average each image's mirror
+    assert config.test_time_flip is True  # its predictions average each image's mirror
     x = run.test_images()[0][:8].astype(np.float32) / 255
     np.testing.assert_allclose(run.predict_arrays(x), predict_probabilities(model, x, mirror=True),
                                rtol=1e-4, atol=1e-6)

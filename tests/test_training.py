@@ -28,9 +28,9 @@ def test_tiny_run_writes_every_artefact(tiny_run):
     for name in ARTEFACTS:
         assert (tiny_run.path / name).is_file(), name
     config = tiny_run.config
-    assert config["recipe"] == "mnist" and config["seed"] == 0 and config["limit"] == 2000
-    assert set(config["versions"]) >= {"python", "keras", "tensorflow", "convscope"}
-    assert len(config["data"]["files"]) == 4
+    assert config.recipe == "mnist" and config.seed == 0 and config.limit == 2000
+    assert set(config.versions) >= {"python", "keras", "tensorflow", "convscope"}
+    assert len(config.data["files"]) == 4
     metrics = tiny_run.metrics
     assert metrics["test_accuracy"] > 0.8
     assert metrics["images_per_second"] > 0 and metrics["train_seconds"] > 0
@@ -165,13 +165,13 @@ def test_one_epoch_on_the_full_training_set(tmp_path):
     assert run.metrics["test_accuracy"] >= 0.975
     for name in ARTEFACTS:
         assert (run.path / name).is_file(), name
-    assert run.config["train_images"] == 60_000
+    assert run.config.train_images == 60_000
 
 
 def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
     from convscope.errors import ConvscopeError
     from convscope.recipes import get_recipe
-    from convscope.training import _schedule
+    from convscope.training import chosen_schedule as _schedule
 
     assert _schedule(get_recipe("catsdogs"), None, augment=False) is None
     assert _schedule(get_recipe("catsdogs"), None, augment=True) == "warmup-cosine"

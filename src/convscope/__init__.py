@@ -4,26 +4,42 @@
     run = convscope.train("mnist", epochs=5)        # → runs/mnist-<timestamp>/
     run.predict(["my_digit.png"])
     run = convscope.load_run("runs/mnist-…")        # later, from its directory
+    convscope.see(run, test_index=4)                # feature maps, as figures
 
-The heavy pieces (Keras, TensorFlow) are imported on first use, so ``import convscope`` and the
-command line's ``--help`` stay fast.
+The heavy pieces (Keras and its backend) are imported on first use, so ``import convscope``
+and the command line's ``--help`` stay fast.
 """
 
-from . import _setup  # noqa: F401  (must run before anything imports TensorFlow)
+from . import _setup  # noqa: F401  (must run before anything imports Keras)
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    # training
     "train": "training",
     "resume": "training",
     "fit": "training",
     "TrainingInterrupted": "training",
-    "load_run": "runs",
-    "Run": "runs",
+    "build_model": "models",
     "load_dataset": "datasets",
-    "build_model": "recipes",
     "get_recipe": "recipes",
     "RECIPES": "recipes",
+    # runs
+    "load_run": "runs",
+    "Run": "runs",
+    "RunConfig": "config",
+    # looking inside, comparing
+    "see": "views",
+    "filter_figure": "views",
+    "kernel_figures": "views",
+    "explain": "views",
+    "summary": "views",
+    "compare": "views",
+    "save_figures": "figures",
+    # progress and stopping
+    "CancelToken": "events",
+    "Collector": "events",
+    "ConsoleDisplay": "console",
 }
 
 

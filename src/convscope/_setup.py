@@ -1,27 +1,45 @@
-"""Environment settings that must be in place before TensorFlow is imported.
+"""Environment settings that must be in place before Keras (and its backend) is imported.
 
-TensorFlow reads these once, at import time; setting them later has no effect.
+The backends read these once, at import time; setting them later has no effect.
 """
 
+import importlib.util
 import os
 
-# The stack is Keras 3 on TensorFlow (measured fastest on CPU for these networks).
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Keras's backends, in the order convscope prefers them when the user has not chosen one with
+# KERAS_BACKEND: TensorFlow measured fastest on CPUs for these networks.
+BACKENDS = ("tensorflow", "jax", "torch")
+INSTALL_HINT = ("install one with convscope's extras: pip install 'convscope[cpu]' (TensorFlow "
+                "on the CPU), 'convscope[gpu]' (TensorFlow with CUDA) or 'convscope[jax]'; or "
+                "keep the TensorFlow, JAX or PyTorch you have")
+
+
+def _installed_backend() -> str | None:
+    return next((name for name in BACKENDS if importlib.util.find_spec(name) is not None), None)
+
+
+if "KERAS_BACKEND" not in os.environ:
+    os.environ["KERAS_BACKEND"] = _installed_backend() or "tensorflow"
 # Hide TensorFlow's C++ start-up chatter (oneDNN, CPU feature notices); errors still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def import_keras_quietly():
-    """Import Keras (and TensorFlow) with the C++ start-up notices kept off the terminal.
+    """Import Keras (and its backend) with the C++ start-up notices kept off the terminal.
 
     TensorFlow 2.21 prints oneDNN notices through absl before ``TF_CPP_MIN_LOG_LEVEL`` is
-    honoured, so stderr is pointed at /dev/null for the duration of the import only. A failed
-    import still raises its Python exception as usual.
+    honoured, so stderr is pointed at /dev/null for the duration of the import only. Without
+    any backend installed this raises a ConvscopeError naming what to install.
     """
     import sys
 
     if "keras" in sys.modules:
         return sys.modules["keras"]
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if importlib.util.find_spec(backend) is None:
+        from .errors import ConvscopeError
+
+        raise ConvscopeError(f"Keras's {backend} backend is not installed; {INSTALL_HINT}")
     sys.stderr.flush()
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)

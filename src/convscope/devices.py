@@ -28,64 +28,7 @@ import os
 from dataclasses import dataclass
 
 from .errors import ConvscopeError
-
-
-def backend() -> tuple[str, str]:
-    """Keras's backend and its version, e.g. ``("tensorflow", "2.21.0")``.
-
-    TensorFlow is the default (measured fastest on CPU). ``KERAS_BACKEND=jax`` or ``torch``
-    also train on one device, a GPU included; ``--devices`` and ``--workers`` need TensorFlow.
-    """
-    import importlib
-
-    import keras
-
-    name = keras.backend.backend()
-    return name, getattr(importlib.import_module(name), "__version__", "?")
-
-
-@dataclass(frozen=True)
-class Gpu:
-    name: str
-    compute_capability: tuple[int, int]
-
-
-def visible_gpus() -> list[Gpu]:
-    """The GPUs Keras's backend sees (it trains on the first one)."""
-    name, _ = backend()
-    if name == "tensorflow":
-        import tensorflow as tf
-
-        found = []
-        for gpu in tf.config.list_physical_devices("GPU"):
-            details = tf.config.experimental.get_device_details(gpu)
-            found.append(Gpu(details.get("device_name", gpu.name),
-                             tuple(details.get("compute_capability", (0, 0)))))
-        return found
-    if name == "jax":
-        import jax
-
-        return [Gpu(d.device_kind, _capability(getattr(d, "compute_capability", "0.0")))
-                for d in jax.devices() if d.platform == "gpu"]
-    if name == "torch":
-        import torch
-
-        return [Gpu(torch.cuda.get_device_name(i), tuple(torch.cuda.get_device_capability(i)))
-                for i in range(torch.cuda.device_count())]
-    return []
-
-
-def _capability(text: str) -> tuple[int, int]:
-    major, _, minor = str(text).partition(".")
-    return (int(major), int(minor or 0)) if major.isdigit() else (0, 0)
-
-
-def device_name() -> str:
-    """What trains: the first GPU's name, else the CPU's model name."""
-    from .speed import cpu_name
-
-    gpus = visible_gpus()
-    return gpus[0].name if gpus else cpu_name()
+from .hardware import backend
 
 
 def _needs_tensorflow(option: str) -> None:

@@ -115,7 +115,8 @@ def evaluate_model(model, x, labels: np.ndarray, class_names: list[str],
 
 
 def compare_runs(runs) -> list[dict]:
-    """One summary row per run: size, speed, and best/final accuracies from its history."""
+    """One summary row per run (anything with ``path``, ``recipe``, ``config.parameters`` and
+    ``history``): size, speed, and best/final accuracies from its history."""
     rows = []
     for run in runs:
         history = run.history
@@ -125,7 +126,7 @@ def compare_runs(runs) -> list[dict]:
         rows.append({
             "run": str(run.path),
             "recipe": run.recipe,
-            "parameters": run.config.get("parameters"),
+            "parameters": run.config.parameters,
             "epochs": len(history),
             "seconds_per_epoch": sum(r["seconds"] for r in history) / len(history),
             "best_test_accuracy": best["test_accuracy"],

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from .errors import ConvscopeError
+from .models import all_layers
 
 # Image layers whose outputs are maps of (height, width, filters) and whose kernels are laid out
 # (kh, kw, in, out): plain 2-D convolutions and 2-D poolings.
@@ -29,17 +30,6 @@ def is_pooling(layer) -> bool:
 
 
 # -- finding layers ---------------------------------------------------------------------------
-
-
-def all_layers(model) -> list:
-    """Every layer in execution order, nested models expanded (the models themselves omitted)."""
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            found += all_layers(layer)
-        else:
-            found.append(layer)
-    return found
 
 
 def visual_layers(model) -> list:
@@ -257,7 +247,7 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
     by position before summing (Draelos & Carin). The two agree for networks that average
     their maps (global pooling); for a Flatten → Dense head, like the course's, the mean
     gradient mixes positive and negative evidence from different places and Grad-CAM's map is
-    often empty (measured: all ≤ 0 on test digits of a 99 % mnist-viz run), so HiResCAM is the
+    often empty (all ≤ 0 on most test digits of a trained mnist-viz), so HiResCAM is the
     default. The positive part is kept and scaled to 0–1.
     """
     if method not in CAM_METHODS:

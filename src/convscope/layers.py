@@ -110,11 +110,8 @@ class RandomAffine(keras.layers.Layer):
 
     Keras's ``RandomRotation``, ``RandomTranslation`` and ``RandomZoom`` each resample the
     image with bilinear interpolation, so the network trains on blurred images and is tested on
-    sharp ones: one such pass keeps 72 % of a 64×64 photo's fine detail, the three together 47 %
-    (mean |Laplacian|, 512 shared cat and dog photos). Copying pixels keeps all of it: on the
-    cats and dogs (``--augment --epochs 100``, cosine schedule, seeds 0–2) the mean test
-    accuracy went from 76.1 to 77.6 %. One transform instead of three is also 4 times cheaper
-    (4.8 against 19.3 ms for 32 photos of 64×64 on a 2-core Xeon).
+    sharp ones; chained, they lose half of a photo's fine detail. Copying pixels keeps all of
+    it, and one transform instead of three is cheaper (benchmarks/RESULTS.md has the numbers).
 
     ``rotation``: up to this fraction of a full turn either way; ``shift``: up to this fraction
     of the height and width; ``zoom``: the scale varies by up to this fraction. Uncovered

@@ -1,13 +1,12 @@
-"""The course's networks by name, each with the training defaults the course uses.
+"""The course's networks by name: one declared block each, with how to train it and what it
+reaches.
 
-A recipe is a declared block: the layers, how to train them, and what was measured with them.
-``build_model(recipe)`` returns a compiled Keras model ready for ``fit``. Models take pixels
-scaled to [0, 1] (the course's ``X / 255``); the scaling is done by the data pipeline and
-recorded in the run's config, so each model's layers are exactly the course's.
-
-Labels are integers and the loss is ``sparse_categorical_crossentropy``: the same quantity as
-the course's ``categorical_crossentropy`` on one-hot labels, without building the one-hot
-arrays.
+A recipe is its layers, its training choices (``config.Training``) and one line of what was
+measured with it (the details, with commands and machines, are in ``benchmarks/RESULTS.md``).
+``Recipe.build()`` gives the uncompiled network; ``models.build_model`` compiles it for
+training. Models take pixels scaled to [0, 1] (the course's ``X / 255``); the scaling is done by
+the data pipeline and recorded in the run's config, so each model's layers are exactly the
+course's.
 """
 
 from __future__ import annotations
@@ -15,50 +14,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from .config import Training
 from .errors import ConvscopeError
-from .speed import precision_policy, resolve_precision
+from .hardware import precision_policy, resolve_precision
 
 
 @dataclass(frozen=True)
 class Fast:
-    """What ``--fast`` changes in a recipe's training (never its layers), and why."""
+    """What ``--fast`` changes in a recipe's training (never its layers)."""
 
     batch_size: int
     learning_rate: float
     schedule: str = "warmup-cosine"
-    measured: str = ""
+    measured: str = ""  # one line: what it reached, where
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """A named network and how the course trains it."""
+@dataclass(frozen=True, kw_only=True)
+class Recipe(Training):
+    """A named network and how it is trained."""
 
     name: str
     dataset: str
     input_shape: tuple[int, int, int]
     summary: str  # one line, for `convscope recipes`
     layers: Callable[[], list]  # the layers after the Input, in order
-    epochs: int
-    batch_size: int
-    learning_rate: float = 1e-3  # Adam's default, as in the course's optimizer='adam'
-    expected: str = ""  # what the course reports and what we measured
-    # Training choices beyond the course's (they change no layer and no weight count):
-    schedule: str | None = None  # "cosine": learning rate decays to 0 over the planned epochs
-    shift: int = 0  # augmentation: each training image moved by up to this many pixels
-    flip: bool = False  # augmentation: half the training images mirrored left-right
-    optimizer: str = "adam"  # or "sgd": Nesterov momentum
-    momentum: float = 0.9  # SGD's
-    weight_decay: float = 0.0  # each step shrinks the weights by learning rate × this
-    label_smoothing: float = 0.0  # see convscope.losses
-    # Predictions average each image's probabilities with its mirror image's (test-time
-    # augmentation): for networks trained on mirrored images, twice the prediction work for a
-    # steadier answer. Training is unchanged.
-    test_time_flip: bool = False
-    # Every few steps the weights are pulled back toward their running average, more strongly
-    # as training ends, and it ends on the average (see training.Lookahead).
-    lookahead: bool = False
-    # "auto": bfloat16 where the machine computes it fast (see convscope.speed), else float32.
-    precision: str = "float32"
+    measured: str = ""  # one line: what it reaches, on what, in how long, on which machine
     fast: Fast | None = None  # what --fast changes; None: only the precision
 
     def faster(self) -> Recipe:
@@ -97,6 +77,30 @@ class Recipe:
             shape = tuple(input_shape or self.input_shape)
             return keras.Sequential([keras.Input(shape), *front, *layers],
                                     name=self.name.replace("-", "_"))
+
+    def count_params(self) -> int:
+        return int(self.build().count_params())
+
+    def describe(self) -> str:
+        """What ``convscope recipes NAME`` prints: what the recipe is, how it trains, what it
+        reaches."""
+        lines = [f"{self.name}: {self.summary}",
+                 f"  dataset {self.dataset}, input {'×'.join(map(str, self.input_shape))}, "
+                 f"{self.count_params():,} weights",
+                 f"  training: {self.describe_training()}"]
+        if self.test_time_flip:
+            lines.append("  predictions: each image's probabilities averaged with its mirror "
+                         "image's")
+        if self.precision != "auto":  # not a fast recipe already: say what --fast changes
+            fast = self.fast
+            changes = (f"batch {fast.batch_size}, Adam lr {fast.learning_rate:g}, "
+                       f"{fast.schedule} decay, " if fast else "")
+            lines.append(f"  --fast: {changes}bfloat16 where fast")
+            if fast and fast.measured:
+                lines.append(f"    {fast.measured}")
+        if self.measured:
+            lines.append(f"  measured: {self.measured}")
+        return "\n".join(lines)
 
 
 def output_layer(num_classes: int):
@@ -153,12 +157,12 @@ MNIST = Recipe(
     layers=_mnist_layers,
     epochs=5,
     batch_size=32,
-    # Batch 128 trained as well (98.81 / 98.72 %, seeds 0, 1) but gained less speed.
     fast=Fast(batch_size=256, learning_rate=4e-3,
-              measured="98.74 % after 5 epochs (seed 0), 2-core Intel Xeon, AMX"),
-    expected=(
-        "Course: 99 % test after 5 epochs. Its program, on a 2-core Intel Xeon: 98.40 % "
-        "(mean of seeds 0–2); this recipe: 98.43 % (98.37 / 98.33 / 98.59), ≈ 20 s/epoch."
+              measured="98.72 % test after 5 epochs (seed 0) at ×3.25–×3.55 the course "
+                       "program's images/s, 2-core Intel Xeon with AMX"),
+    measured=(
+        "98.43 % test after 5 epochs (mean of seeds 0–2), ≈ 20 s an epoch on a 2-core Intel "
+        "Xeon; the course's program: 98.40 %."
     ),
 )
 
@@ -190,10 +194,9 @@ MNIST_FAST = Recipe(
     learning_rate=3e-3,
     schedule="warmup-cosine",
     precision="auto",
-    expected=(
-        "Measured on a 2-core Intel Xeon with AMX (bfloat16), after 2 epochs: 99.08 / 99.14 / "
-        "99.06 % (seeds 0–2), 12–24 s of training depending on the VM's speed at the time; "
-        "benchmarks/time_to_accuracy.py compares it with the course's program."
+    measured=(
+        "99.08 / 99.14 / 99.06 % test after 2 epochs (seeds 0–2), 12–24 s of training on a "
+        "2-core Intel Xeon with AMX; 99.09 % in 13 s on an H200."
     ),
 )
 
@@ -230,14 +233,11 @@ CIFAR10 = Recipe(
     epochs=10,
     batch_size=32,
     fast=Fast(batch_size=128, learning_rate=2e-3,
-              measured="75.4 % test, 93.9 % train after 10 epochs (seed 0), 2-core Intel "
-                       "Xeon, AMX: 6.5 min (the course's program: 15–20 min there)"),
-    expected=(
-        "Course: > 80 % train, ~75 % test after ~10 epochs. Its program on the shared (JPEG-"
-        "rebuilt) copy, 2-core AMD CPU: 72.2 % test, 88.4 % train, 34 min. This recipe, seed "
-        "0, 2-core Intel Xeon: best 73.0 % at epoch 4, 70.4 % test / 88.6 % train after 10 "
-        "(over-fitting), 27 min; seed 1: best 72.4 % at epoch 7, 71.2 % / 88.8 % after 10, "
-        "14 min."
+              measured="75.4 % test after 10 epochs (seed 0) in 6.5–7 min on a 2-core Intel "
+                       "Xeon with AMX: ×2.5–×3.0 the course's images/s"),
+    measured=(
+        "70.4 / 71.2 % test after 10 epochs (seeds 0 / 1; best 73.0 / 72.4 % mid-run), 14–27 "
+        "min on a 2-core Intel Xeon; the course's program: 69.4 %."
     ),
 )
 
@@ -249,9 +249,9 @@ CIFAR10_NOPOOL = Recipe(
     layers=lambda: _cifar10_layers(pooling=False),
     epochs=10,
     batch_size=32,
-    expected=(
-        "Course: 767,946 weights without pooling (vs 153,546). Shows what pooling buys: "
-        "fewer weights, faster epochs, less over-fitting."
+    measured=(
+        "767,946 weights (5× cifar10's); 64.8 % test after 2 epochs (cifar10: 69.2 %), ≈ 236 "
+        "s an epoch against 190 s on a busy 2-core Intel Xeon."
     ),
 )
 
@@ -322,10 +322,10 @@ CIFAR10_FAST = Recipe(
     layers=_cifar10_fast_layers,
     epochs=10,
     batch_size=1024,
-    # airbench93 (Keller Jordan's fast CIFAR-10 training, 93 % in 11 epochs on genuine
-    # CIFAR-10): its network and its training, with the differences listed in speed.py. Its
-    # weight decay is an L2 penalty in the layers (CIFAR10_FAST_DECAY), as airbench's goes
-    # through the momentum, so the decoupled ``weight_decay`` stays 0.
+    # airbench93 (Keller Jordan's fast CIFAR-10 training): its network and its training, with
+    # the differences listed in benchmarks/RESULTS.md. Its weight decay is an L2 penalty in the
+    # layers (CIFAR10_FAST_DECAY), as airbench's goes through the momentum, so the decoupled
+    # ``weight_decay`` stays 0.
     optimizer="sgd",
     momentum=0.85,
     learning_rate=CIFAR10_FAST_RATE,
@@ -336,15 +336,9 @@ CIFAR10_FAST = Recipe(
     flip=True,
     test_time_flip=True,
     precision="auto",
-    expected=(
-        "Measured (seed 0, 2-core Intel Xeon with AMX, bfloat16): 88.9 % test after 10 epochs "
-        "with mirrored predictions, in 23 min (102 to 164 s an epoch, evaluation included, as "
-        "the VM's speed varied); before two small corrections 88.6 % in 22 min, when the "
-        "course's program took 16 min for its 10 epochs in the same benchmark. A probe with "
-        "airbench's schedule, alternating flips, reflected borders and six-view averaging: "
-        "88.9 %. airbench93 reaches 93 % on genuine CIFAR-10; the shared copy's pixels went "
-        "through JPEG (quality 75), which costs accuracy. The earlier recipe (convs 24 → 192, "
-        "no whitening): 87.7 % after 15 epochs."
+    measured=(
+        "88.9 % test after 10 epochs (seed 0, mirrored predictions; seed 1: 88.35 %), 21–23 "
+        "min on a 2-core Intel Xeon with AMX; 90 % not reached."
     ),
 )
 
@@ -369,17 +363,15 @@ MNIST_VIZ = Recipe(
     layers=_mnist_viz_layers,
     epochs=20,
     batch_size=32,
-    # With the course's constant learning rate these layers plateau at 98.7 % (then over-fit);
-    # shifting digits by up to 2 pixels and a cosine decay take them past 99 %.
+    # With the course's constant learning rate these layers plateau below 99 % (then
+    # over-fit); shifting digits by up to 2 pixels and a cosine decay take them past it.
     schedule="cosine",
     shift=2,
-    expected=(
-        "Course: trained until 99 % test accuracy. Measured (seed 0, 2-core Intel Xeon, "
-        "≈ 25 s/epoch): 99.06 % at epoch 13 with --until-accuracy 0.99 (98.90 % after 12 of "
-        "a 12-epoch schedule)."
+    measured=(
+        "99.06 % test at epoch 13 with --until-accuracy 0.99 (seed 0), ≈ 25 s an epoch on a "
+        "2-core Intel Xeon; the course's constant rate stalls at 98.7 %."
     ),
 )
-
 
 
 def _catsdogs_layers():
@@ -412,16 +404,9 @@ CATSDOGS = Recipe(
     layers=_catsdogs_layers,
     epochs=40,
     batch_size=32,
-    expected=(
-        "Course: 85 % after ~40 epochs on 20,000 photos (it prints 206,685 weights; its layers "
-        "give 206,785). Its program on the shared 2,000 training photos: 71.2 % (peak 74.0 %). "
-        "This recipe there, 2-core Intel Xeon, ≈ 5.4 s/epoch: 71.8 / 71.5 / 75.7 % (seeds 0–2, "
-        "mean 73.0 %) after 40 epochs; with --augment --epochs 100 (warm-up, then cosine "
-        "decay): 78.8 / 78.5 / 78.6 % (mean 78.6 %); with the cosine alone: 79.1 / 76.7 / "
-        "77.0 % (mean 77.6 %). With Keras's own rotation, translation and zoom layers, which "
-        "blur the training photos, and the cosine alone: 76.7 / 76.7 / 75.0 % (mean 76.1 %), "
-        "and 76.0 % after 200 epochs (seed 0); flips and blurring shifts alone: mean 77.1 %, "
-        "flips and whole-pixel shifts alone: 79.5 % (seed 0)."
+    measured=(
+        "73.0 % test after 40 epochs (mean of seeds 0–2), ≈ 5.4 s an epoch on a 2-core Intel "
+        "Xeon; --augment --epochs 100: 78.6 %; the course's program: 71.2 %."
     ),
 )
 
@@ -431,7 +416,10 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
-def get_recipe(name: str) -> Recipe:
+def get_recipe(name: str | Recipe) -> Recipe:
+    """A recipe by name (a recipe object is returned as it is)."""
+    if isinstance(name, Recipe):
+        return name
     try:
         return RECIPES[name]
     except KeyError:
@@ -441,87 +429,6 @@ def get_recipe(name: str) -> Recipe:
         ) from None
 
 
-STEPS_PER_EXECUTION = 8
+def count_params(recipe: str | Recipe) -> int:
+    return get_recipe(recipe).count_params()
 
-
-def build_model(recipe: Recipe | str, learning_rate: float | None = None,
-                decay_steps: int | None = None, *, num_classes: int | None = None,
-                augment: bool = False, input_shape=None, precision: str | None = None,
-                steps_per_execution: int = STEPS_PER_EXECUTION):
-    """The recipe's model, compiled as the course compiles it (Adam, cross-entropy, accuracy).
-
-    ``decay_steps`` is the number of training steps a ``schedule`` spreads over; the other
-    arguments go to ``Recipe.build``. One sigmoid output is trained with binary
-    cross-entropy, as the course's cats vs dogs; a softmax with (sparse) categorical
-    cross-entropy.
-    """
-    recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
-    model = recipe.build(num_classes, augment, input_shape, precision)
-    rate = learning_rate or recipe.learning_rate
-    if recipe.schedule and decay_steps:
-        rate = learning_rate_schedule(recipe.schedule, rate, decay_steps)
-    model.compile(
-        optimizer=_optimizer(recipe, rate),
-        loss=_loss(recipe, model),
-        metrics=["accuracy"],
-        # Run 8 training steps per call into TensorFlow instead of 1: the same updates in the
-        # same order, with less Python between them. Measured on the mnist recipe (2-core Intel
-        # Xeon, 20,000 images, median of 4 alternated epochs): 3,746 vs 3,436 images/s (+9 %).
-        steps_per_execution=steps_per_execution,
-    )
-    return model
-
-
-# The first tenth of a warm-up schedule's steps raises the rate from a tenth of its peak.
-WARMUP_FRACTION = 0.1
-
-
-def learning_rate_schedule(name: str, peak: float, steps: int):
-    """A Keras schedule over ``steps`` training steps (saved with the optimizer, so a resumed
-    run continues it).
-
-    ``cosine`` decays from ``peak`` to 0 along a half cosine. ``warmup-cosine`` first rises
-    to ``peak`` over ``WARMUP_FRACTION`` of the steps: large batches take large steps, and
-    the rise keeps the first ones, taken with random weights, from overshooting.
-    """
-    import keras
-
-    if name == "cosine":
-        return keras.optimizers.schedules.CosineDecay(peak, steps)
-    if name == "warmup-cosine":
-        warmup = max(1, int(steps * WARMUP_FRACTION))
-        return keras.optimizers.schedules.CosineDecay(
-            peak / 10, max(1, steps - warmup), warmup_target=peak, warmup_steps=warmup)
-    raise ConvscopeError(f"unknown learning-rate schedule {name!r}")
-
-
-def count_params(recipe: Recipe | str) -> int:
-    recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
-    return int(recipe.build().count_params())
-
-
-def _optimizer(recipe: Recipe, rate):
-    import keras
-
-    decay = recipe.weight_decay or None
-    if recipe.optimizer == "sgd":
-        return keras.optimizers.SGD(rate, momentum=recipe.momentum, nesterov=True,
-                                    weight_decay=decay)
-    return keras.optimizers.Adam(rate, weight_decay=decay)
-
-
-def _loss(recipe: Recipe, model):
-    import keras
-
-    if not recipe.label_smoothing:
-        return loss_name(model)
-    if loss_name(model) == "binary_crossentropy":
-        return keras.losses.BinaryCrossentropy(label_smoothing=recipe.label_smoothing)
-    from .losses import SmoothedSparseCrossentropy
-
-    return SmoothedSparseCrossentropy(recipe.label_smoothing)
-
-
-def loss_name(model) -> str:
-    binary = model.outputs[0].shape[-1] == 1
-    return "binary_crossentropy" if binary else "sparse_categorical_crossentropy"

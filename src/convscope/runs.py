@@ -2,16 +2,19 @@
 
 A run directory holds everything needed to continue, evaluate or inspect a run::
 
-    config.json    recipe, hyper-parameters, seed, versions, dataset fingerprints
+    config.json    recipe, training choices, seed, classes, versions, dataset fingerprints
     state.json     progress: epochs done, best epoch, status (running / interrupted / complete)
     history.csv    one row per completed epoch
     model.keras    the model after the last completed epoch, optimizer state included
     best.keras     the model at its best test accuracy so far
     metrics.json   test metrics of model.keras, training time and throughput
-    figures/       learning curves, confusion matrix, predictions, mistakes
+    figures/       learning curves, confusion matrix, predictions, mistakes (inspect/: see,
+                   filter, kernels, explain)
     files.json     for photo folders: the files of each part (train and test are disjoint)
 
-Models are loaded with Keras's safe mode, so a run directory from someone else cannot run code.
+``Run`` opens one and answers what the commands ask of it: its model (loaded in Keras's safe
+mode, so a run directory from someone else cannot run code), its data, a prepared image,
+predictions and metrics. A bare ``.keras`` classifier opens as a ``ModelFileRun``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from . import _io
-from .errors import DataError, RunError
+from .config import RunConfig
+from .errors import ConvscopeError, DataError, RunError
+from .evaluation import Evaluation, evaluate_model, predict_probabilities
+from .figures import Figure, run_figures, save_figures
+from .models import load_keras_model
 
 CONFIG = "config.json"
 STATE = "state.json"
@@ -35,13 +42,10 @@ METRICS = "metrics.json"
 MODEL = "model.keras"
 BEST = "best.keras"
 FIGURES = "figures"
+INSPECT = "inspect"
 FILES = "files.json"
 HISTORY_FIELDS = ["epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds",
                   "learning_rate"]
-# How many test images the prediction and mistake figures show.
-FIGURE_SAMPLES = 12
-MISTAKES_SHOWN = 24  # misclassified photos, shown with their file names
-TRAINING_BATCH_SHOWN = 24
 
 
 def new_run_dir(out: str | Path | None, recipe: str, root: str | Path = "runs") -> Path:
@@ -85,23 +89,8 @@ def write_history(path: Path, history: list[dict]) -> None:
     _io.write_text(path, buffer.getvalue())
 
 
-def load_keras_model(path: Path):
-    """Load a ``.keras`` file in safe mode (no arbitrary code from lambdas or pickles)."""
-    import keras
-
-    # Registers convscope's loss and layers, which models may use.
-    from . import layers, losses  # noqa: F401
-    from .speed import compile_whole_model_on_jax
-
-    try:
-        model = keras.saving.load_model(path, safe_mode=True)
-    except FileNotFoundError:
-        raise RunError(f"{path}: no such model file") from None
-    except (ValueError, OSError, KeyError, TypeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunError(f"{path}: cannot load this model ({first})") from None
-    compile_whole_model_on_jax(model)
-    return model
+def write_config(run_dir: Path, config: RunConfig) -> None:
+    _io.write_json(Path(run_dir) / CONFIG, config.to_json())
 
 
 @dataclass(frozen=True)
@@ -123,11 +112,22 @@ class Prediction:
                 "probabilities": self.probabilities, "error": self.error}
 
 
+@dataclass(frozen=True)
+class PickedImage:
+    """One image chosen for inspection, prepared as the model's input."""
+
+    image: np.ndarray  # (height, width, channels), scaled as the model expects
+    description: str  # "test image #4 (4)" or the file's name, for titles
+    tag: str  # for file names: "test4" or the file's stem
+    label: int | None = None  # its true class, when known
+
+
 class Run:
     """A trained (or partly trained) run, loaded from its directory."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, observer=None):
         self.path = Path(path)
+        self.observer = observer  # receives the events of loading its data
         if self.path.is_file() and self.path.suffix == ".keras":
             raise RunError(f"{self.path}: a model file, not a run directory; use load_run()")
         if not (self.path / CONFIG).is_file():
@@ -136,7 +136,8 @@ class Run:
                 "pass a folder written by `convscope train`"
             )
         try:
-            self.config = _io.read_json(self.path / CONFIG)
+            self.config = RunConfig.from_json(_io.read_json(self.path / CONFIG),
+                                              str(self.path / CONFIG))
             self.state = _io.read_json(self.path / STATE) if (self.path / STATE).is_file() else {}
         except ValueError as exc:
             raise RunError(f"{self.path}: damaged run files ({exc})") from None
@@ -147,15 +148,24 @@ class Run:
 
     @property
     def recipe(self) -> str:
-        return self.config["recipe"]
+        return self.config.recipe
 
     @property
     def epochs(self) -> int:
-        return int(self.config["epochs"])
+        return int(self.config.epochs)
+
+    @property
+    def epochs_done(self) -> int:
+        return int(self.state.get("epochs_done", 0))
+
+    @property
+    def status(self) -> str:
+        """``running``, ``interrupted`` (stopped; ``resume`` continues it) or ``complete``."""
+        return self.state.get("status", "complete" if self.epochs_done else "running")
 
     @property
     def class_names(self) -> list[str]:
-        return list(self.config["class_names"])
+        return list(self.config.class_names)
 
     @property
     def history(self) -> list[dict]:
@@ -173,22 +183,33 @@ class Run:
             return self.path.with_name(f"{self.path.stem}-figures")
         return self.path / FIGURES
 
-    def dataset(self, data_dir=None):
+    @property
+    def inspect_dir(self) -> Path:
+        """Where inspection figures go by default (see, filter, kernels, explain)."""
+        return self.figures_dir / INSPECT
+
+    @property
+    def figures(self) -> list[Path]:
+        return sorted(self.figures_dir.glob("*.png"))
+
+    def dataset(self, data_dir=None, observer=None):
         """The data this run was trained on: a named dataset, or exactly its photo files.
 
         For photo folders ``data_dir`` points at the folder if it moved since training.
+        ``observer`` (default: the run's) receives the events of loading it.
         """
+        observer = observer or self.observer
         from .datasets import load_dataset
         from .datasets.folders import load_manifest_parts
 
-        if not self.config.get("dataset"):
+        if not self.config.dataset:
             raise RunError(f"{self.path}: no dataset is attached to this model; pass image files")
         if (self.path / FILES).is_file():
             return load_manifest_parts(_io.read_json(self.path / FILES),
-                                       self.config["input_shape"],
-                                       cache=self.config["data"].get("cache", True),
-                                       root=data_dir)
-        return load_dataset(self.config["dataset"], data_dir)
+                                       self.config.input_shape,
+                                       cache=self.config.data.get("cache", True),
+                                       root=data_dir, observer=observer)
+        return load_dataset(self.config.dataset, data_dir, observer=observer)
 
     def test_images(self, data_dir=None):
         """The run's test set (uint8 images, labels), for figures that need examples.
@@ -197,10 +218,6 @@ class Run:
         """
         data = self.dataset(data_dir)
         return data.x_test, data.y_test
-
-    @property
-    def figures(self) -> list[Path]:
-        return sorted((self.path / FIGURES).glob("*.png"))
 
     @cached_property
     def model(self):
@@ -215,17 +232,17 @@ class Run:
 
     def scale(self, x: np.ndarray) -> np.ndarray:
         """uint8 pixels → the float32 range the model was trained on."""
-        return np.asarray(x, dtype=np.float32) * np.float32(self.config["input"]["scale"])
+        return np.asarray(x, dtype=np.float32) * np.float32(self.config.input_scale)
 
     def prepare(self, image) -> np.ndarray:
         """One image (path, Pillow image or array) as the model's input, without a batch axis."""
-        from .datasets.folders import decode_image
+        from .datasets.decoding import decode_image
         from .datasets.images import load_image, prepare_digit, prepare_photo
 
-        kind = self.config["input"]["kind"]
+        kind = self.config.input_kind
         path = image if isinstance(image, (str, Path)) else None
         if kind == "photo":
-            shape = tuple(self.config["input_shape"])
+            shape = tuple(self.config.input_shape)
             if path is not None:  # exactly as training decodes a folder of photos
                 return self.scale(decode_image(path, shape)[0])
             photo = prepare_photo(image, shape[:2])
@@ -235,14 +252,61 @@ class Run:
             return prepare_digit(picture, str(path) if path is not None else "image")[..., None]
         raise RunError(f"{self.path}: unknown input kind {kind!r} in {CONFIG}")
 
+    def class_index(self, name_or_number: str | int) -> int:
+        """A class by its name (``"dogs"``) or its number from 0 (``"1"`` or ``1``)."""
+        names = self.class_names
+        text = str(name_or_number)
+        if text in names:
+            return names.index(text)
+        if text.isdigit() and int(text) < len(names):
+            return int(text)
+        raise ConvscopeError(f"unknown class {text!r}; classes: {', '.join(names)}")
+
+    def pick_image(self, image=None, *, test_index: int | None = None,
+                   class_name: str | int | None = None, data_dir=None) -> PickedImage:
+        """One image to inspect: a file (path), test image number ``test_index``, or the first
+        test image of class ``class_name``. Exactly one of them."""
+        if sum(x is not None for x in (image, test_index, class_name)) != 1:
+            raise ConvscopeError("give either an IMAGE file, --test-index I or a class")
+        if image is not None:
+            name = Path(image).name if isinstance(image, (str, Path)) else "image"
+            tag = Path(image).stem if isinstance(image, (str, Path)) else "image"
+            return PickedImage(self.prepare(image), name, tag)
+        x_test, y_test = self.test_images(data_dir)
+        if class_name is not None:
+            wanted = self.class_index(class_name)
+            members = np.flatnonzero(np.asarray(y_test) == wanted)
+            if not len(members):
+                raise ConvscopeError(f"no test image of class {self.class_names[wanted]!r}")
+            test_index = int(members[0])
+        if not 0 <= test_index < len(x_test):
+            raise ConvscopeError(f"--test-index must be in 0–{len(x_test) - 1}; got {test_index}")
+        label = int(y_test[test_index])
+        return PickedImage(self.scale(x_test[test_index]),
+                           f"test image #{test_index} ({self.class_names[label]})",
+                           f"test{test_index}", label)
+
+    def spread_test_images(self, count: int, data_dir=None) -> tuple[np.ndarray, list[str]]:
+        """``count`` test images taking the classes in turn (0, 1, 2, …, 0, 1, …), prepared,
+        with their class names."""
+        x_test, y_test = self.test_images(data_dir)
+        labels = np.asarray(y_test)
+        by_class = [list(np.flatnonzero(labels == c)) for c in np.unique(labels)]
+        picks: list[int] = []
+        while len(picks) < count and any(by_class):
+            for members in by_class:
+                if members and len(picks) < count:
+                    picks.append(members.pop(0))
+        picks_array = np.array(picks)
+        return (self.scale(x_test[picks_array]),
+                [self.class_names[int(labels[i])] for i in picks_array])
+
     # -- predictions and metrics -----------------------------------------------------------
 
     def predict_arrays(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Probabilities for a batch already prepared (scaled to the model's range)."""
-        from .evaluation import predict_probabilities
-
         return predict_probabilities(self.model, x, batch_size,
-                                     mirror=self.config.get("test_time_flip", False))
+                                     mirror=self.config.test_time_flip)
 
     def predict(self, images, skip_errors: bool = False) -> list[Prediction]:
         """Predict the class of each image (paths, Pillow images or arrays).
@@ -267,21 +331,23 @@ class Run:
             results = [r if r.error else _prediction(r.source, next(it), names) for r in results]
         return results
 
+    def evaluation(self, data=None, data_dir=None) -> Evaluation:
+        """Predictions of ``model.keras`` on the whole test set (computed once per call)."""
+        data = data if data is not None else self.dataset(data_dir)
+        return evaluate_model(self.model, data.test_inputs(self.config.input_scale), data.y_test,
+                              self.class_names, mirror=self.config.test_time_flip)
+
     def evaluate(self, data_dir=None, figures: bool = True, data=None,
-                 evaluation=None) -> dict:
+                 evaluation: Evaluation | None = None) -> dict:
         """Recompute test metrics (and figures) of ``model.keras``; writes ``metrics.json``.
 
         ``data``: the already loaded dataset; ``evaluation``: predictions already made on its
         test set by this model (training passes both, to avoid doing the work twice).
         """
-        from .evaluation import evaluate_model
-
         if data is None:
             data = self.dataset(data_dir)
         if evaluation is None:
-            evaluation = evaluate_model(self.model, data.test_inputs(self.config["input"]["scale"]),
-                                        data.y_test, self.class_names,
-                                        mirror=self.config.get("test_time_flip", False))
+            evaluation = self.evaluation(data)
         metrics = {
             **evaluation.to_metrics(),
             "epochs_done": self.state.get("epochs_done"),
@@ -289,8 +355,17 @@ class Run:
         }
         _io.write_json(self.path / METRICS, metrics)
         if figures:
-            write_figures(self, evaluation, data.x_test, data)
+            self.write_figures(evaluation, data)
         return metrics
+
+    def standard_figures(self, evaluation: Evaluation, data) -> list[Figure]:
+        """The run's figures after training, drawn from its history and a test evaluation."""
+        recipe = self.recipe + (" --fast" if self.config.fast else "")
+        title = recipe if self.path.name == self.recipe else f"{recipe} — {self.path.name}"
+        return run_figures(self.config, title, self.history, evaluation, data, self.model)
+
+    def write_figures(self, evaluation: Evaluation, data) -> list[Path]:
+        return save_figures(self.standard_figures(evaluation, data), self.figures_dir)
 
 
 def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
@@ -299,124 +374,25 @@ def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
                       {name: float(p) for name, p in zip(names, probs, strict=True)})
 
 
-def write_figures(run: Run, evaluation, x_test, data=None) -> list[Path]:
-    """The run's standard figures, drawn from its history and a test-set evaluation.
-
-    ``x_test``: the test images (an array, or a photo folder's array-like); ``data``: the
-    dataset, for the training-batch figure.
-    """
-    from . import plots
-
-    folder = run.path / FIGURES
-    recipe = run.recipe + (" --fast" if run.config.get("fast") else "")
-    title = recipe if run.path.name == run.recipe else f"{recipe} — {run.path.name}"
-    written = []
-    history = run.history
-    if history:
-        fig = plots.learning_curves(history, title=f"Learning curves — {title}")
-        written.append(_io.save_figure(fig, folder / "learning_curves.png"))
-    if data is not None:
-        written.append(_training_batch_figure(run, data, folder))
-    cm = evaluation.confusion_matrix()
-    fig = plots.confusion_matrix(
-        cm, run.class_names, title=f"Confusion matrix — test accuracy {evaluation.accuracy:.2%}"
-    )
-    written.append(_io.save_figure(fig, folder / "confusion_matrix.png"))
-    # A fixed, spread-out sample of the test set, so figures of two runs show the same images.
-    sample = np.linspace(0, len(x_test) - 1, FIGURE_SAMPLES).astype(int)
-    fig = plots.predictions(run.scale(x_test[sample]), evaluation.probabilities[sample],
-                            evaluation.labels[sample], run.class_names,
-                            title="Test images and their predicted probabilities")
-    written.append(_io.save_figure(fig, folder / "predictions.png"))
-    fig = plots.probability_histograms(evaluation.probabilities, evaluation.labels,
-                                       run.class_names, title="Predicted probabilities on the "
-                                       "test set, by true class")
-    written.append(_io.save_figure(fig, folder / "probabilities.png"))
-    photos = hasattr(x_test, "paths")
-    wrong = evaluation.mistakes(MISTAKES_SHOWN if photos else FIGURE_SAMPLES)
-    if len(wrong) and photos:
-        names = run.class_names
-        captions = []
-        for i in wrong:
-            true = int(evaluation.labels[i])
-            captions.append(f"{_shortened(x_test.paths[i].name)}\ntrue {names[true]}, predicted "
-                            f"{names[evaluation.predictions[i]]}\n"
-                            f"P({names[true]}) = {evaluation.probabilities[i, true]:.2f}")
-        fig = plots.image_grid(run.scale(x_test[wrong]), captions, caption_color="crimson",
-                               title=f"Misclassified test photos, most confident first "
-                                     f"({len(evaluation.mistakes()):,} in all)", max_cols=6)
-        written.append(_io.save_figure(fig, folder / "mistakes.png"))
-    elif len(wrong):
-        fig = plots.predictions(run.scale(x_test[wrong]), evaluation.probabilities[wrong],
-                                evaluation.labels[wrong], run.class_names,
-                                title="Most confident mistakes",
-                                captions=[f"test #{i}" for i in wrong])
-        written.append(_io.save_figure(fig, folder / "mistakes.png"))
-    return written
-
-
-def _shortened(name: str, limit: int = 28) -> str:
-    """A file name cut in the middle to fit under a photo of the grid (``IMG_2024…0042.jpg``)."""
-    if len(name) <= limit:
-        return name
-    keep = limit - 1
-    return f"{name[:keep - keep // 2]}…{name[-(keep // 2):]}"
-
-
-def _training_batch_figure(run: Run, data, folder: Path) -> Path:
-    """The start of the first training batch, as the network receives it (augmentation on)."""
-    import keras
-
-    from . import plots
-    from .training import augment_array
-
-    seed = int(run.config.get("seed", 0))
-    rng = np.random.default_rng([seed, 0])
-    order = rng.permutation(len(data.x_train))[:TRAINING_BATCH_SHOWN]
-    x = run.scale(data.x_train[order])
-    changes = []
-    shift = int(run.config.get("augment", {}).get("shift", 0))
-    flip = bool(run.config.get("augment", {}).get("flip", False))
-    x = augment_array(x, shift, flip, rng)
-    changes += ["mirrored"] if flip else []
-    changes += [f"shifts up to {shift} px"] if shift else []
-    randomizers = [layer for layer in run.model.layers
-                   if type(layer).__name__.startswith("Random")]
-    for layer in randomizers:
-        x = keras.ops.convert_to_numpy(layer(x, training=True))
-    kinds = [kind for layer in randomizers for kind in _changes_made_by(layer)]
-    if kinds:
-        changes.append("random " + ", ".join(kinds))
-    names = run.class_names
-    fig = plots.image_grid(x, [names[int(y)] for y in data.y_train[order]],
-                           title="A training batch as the network sees it"
-                                 + (f" ({'; '.join(changes)})" if changes else ""))
-    return _io.save_figure(fig, folder / "training_batch.png")
-
-
-def _changes_made_by(layer) -> list[str]:
-    """What a random layer changes, in words: ``RandomAffine`` says; Keras's by their name."""
-    default = [type(layer).__name__.removeprefix("Random").lower()]
-    return getattr(layer, "kinds", default)
-
-
-def load_run(path: str | Path) -> Run:
+def load_run(path: str | Path, observer=None) -> Run:
     """Open a run directory written by ``convscope train``, or any Keras ``.keras`` classifier.
 
     A bare ``.keras`` file is taken to expect pixels scaled to [0, 1]; its classes are numbered
     from 0, and 28×28×1 inputs are prepared like MNIST digits.
     """
+    if isinstance(path, Run):
+        return path
     path = Path(path)
     if path.is_file() and path.suffix == ".keras":
-        return ModelFileRun(path)
-    return Run(path)
+        return ModelFileRun(path, observer)
+    return Run(path, observer)
 
 
 class ModelFileRun(Run):
     """A user's own ``.keras`` model, used like a run directory that has no dataset."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, path: Path, observer=None):
+        self.path, self.observer = Path(path), observer
         model = self.model
         shape = list(model.inputs[0].shape[1:]) if model.inputs else []
         classes = model.outputs[0].shape[-1] if model.outputs else None
@@ -427,15 +403,12 @@ class ModelFileRun(Run):
                 f"{classes} outputs"
             )
         shape = [int(d) for d in shape]
-        self.config = {
-            "recipe": path.stem,
-            "dataset": None,
-            "epochs": 0,
-            "input_shape": shape,
-            "class_names": [str(i) for i in range(max(int(classes), 2))],
-            "input": {"scale": 1 / 255,
-                      "kind": "digit" if shape == [28, 28, 1] else "photo"},
-        }
+        self.config = RunConfig(
+            recipe=path.stem, dataset=None, epochs=0, batch_size=0,
+            input_shape=tuple(shape),
+            class_names=[str(i) for i in range(max(int(classes), 2))],
+            input_kind="digit" if shape == [28, 28, 1] else "photo",
+        )
         self.state = {}
 
     @cached_property

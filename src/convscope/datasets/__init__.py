@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConvscopeError, DataError
+from ..events import Observer
 from ._files import cache_dir, candidate_dirs
 from .base import ArrayDataset
 from .cifar10 import load_cifar10
@@ -34,15 +35,19 @@ def find_folder_dataset(name: str, data_dir=None) -> Path:
                     f"{', '.join(map(str, looked))}); {FOLDER_DATASETS[name]}")
 
 
-def load_dataset(name: str, data_dir=None, download: bool = True) -> ArrayDataset:
-    """Load dataset ``name`` (one of ``LOADERS``) from local files or a verified download."""
+def load_dataset(name: str, data_dir=None, download: bool = True,
+                 observer: Observer | None = None) -> ArrayDataset:
+    """Load dataset ``name`` (one of ``LOADERS``) from local files or a verified download.
+
+    ``observer`` receives the download's ``Progress`` and the loader's notices.
+    """
     try:
         loader = LOADERS[name]
     except KeyError:
         raise ConvscopeError(
             f"unknown dataset {name!r}; known datasets: {', '.join(sorted(LOADERS))}"
         ) from None
-    return loader(data_dir, download_missing=download)
+    return loader(data_dir, download_missing=download, observer=observer)
 
 
 __all__ = ["ArrayDataset", "FOLDER_DATASETS", "LOADERS", "cache_dir", "candidate_dirs",

@@ -7,7 +7,8 @@ Search order, first match wins:
   2. ``$CONVSCOPE_DATA/<name>/``;
   3. the user cache, ``<user cache dir>/convscope/<name>/``.
 Only when none of them holds the files is anything downloaded, into the cache, to a temporary
-name that is renamed into place after its checksum has been verified.
+name that is renamed into place after its checksum has been verified. Download progress goes
+to an ``observer`` as ``Progress`` events (bytes).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 import platformdirs
 
 from ..errors import DataError
+from ..events import Observer, Progress, Throttled, emit
 
 ENV_VAR = "CONVSCOPE_DATA"
 
@@ -84,8 +86,12 @@ def hashes_of(path: Path, *algorithms: str, chunk: int = 1 << 20) -> dict[str, s
     return {name: digest.hexdigest() for name, digest in digests.items()}
 
 
-def download(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:
-    """Fetch ``remote`` into ``folder``; the final name appears only once the checksum matches."""
+def download(remote: RemoteFile, folder: Path, observer: Observer | None = None) -> Path:
+    """Fetch ``remote`` into ``folder``; the final name appears only once the checksum matches.
+
+    ``observer`` receives ``Progress(f"downloading {name}", bytes done, total bytes)`` a few
+    times a second, the first and the last always; each mirror tried starts again from 0.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / remote.name
     failures = []
@@ -94,7 +100,7 @@ def download(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                _fetch(url, out, remote, progress)
+                _fetch(url, out, remote, observer)
             got = hash_of(tmp, remote.algorithm)
             if got != remote.digest:
                 failures.append(f"{url}: checksum mismatch ({remote.algorithm} {got[:12]}…)")
@@ -108,19 +114,18 @@ def download(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:
     raise DataError(f"could not download {remote.name}: " + "; ".join(failures))
 
 
-def _fetch(url: str, out, remote: RemoteFile, progress: bool) -> None:
-    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
+def _fetch(url: str, out, remote: RemoteFile, observer: Observer | None) -> None:
+    task = f"downloading {remote.name}"
     with urllib.request.urlopen(url, timeout=30) as response:
         total = int(response.headers.get("Content-Length") or remote.size)
-        with Progress(
-            *Progress.get_default_columns(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            disable=not progress,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(f"downloading {remote.name}", total=total)
-            while block := response.read(1 << 16):
-                out.write(block)
-                bar.advance(task, len(block))
+        done, sent, throttle = 0, 0, Throttled()
+        throttle.due()  # the first Progress, 0 bytes, is always sent
+        emit(observer, Progress(task, done, total))
+        while block := response.read(1 << 16):
+            out.write(block)
+            done += len(block)
+            if observer is not None and throttle.due():
+                observer(Progress(task, done, total))
+                sent = done
+        if observer is not None and sent != done:  # the last one, always
+            observer(Progress(task, done, total))

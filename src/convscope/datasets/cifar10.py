@@ -8,7 +8,7 @@ or that are not one of the expected files are refused. Each batch is checked for
 label range and count; class names come from ``batches.meta``.
 
 A local archive whose checksum differs from the official one (such as the rebuilt copy in
-``shared/datasets``) is used after those checks, with a one-line notice.
+``shared/datasets``) is used after those checks, with a one-line ``Notice`` to the observer.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import io
 import pickle
-import sys
 import tarfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -24,6 +23,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from ..errors import DataError
+from ..events import Notice, Observer, emit
 from ._files import RemoteFile, cache_dir, candidate_dirs, download, hashes_of
 from .base import ArrayDataset
 
@@ -41,26 +41,32 @@ OFFICIAL = RemoteFile(
     170_498_071,
     ["https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"],
 )
-_NOTICED: set[str] = set()  # archives already reported as unofficial in this process
+# Archives already reported as unofficial in this process (to an observer: a notice nobody
+# heard does not count, so the next load that is watched still says it).
+_NOTICED: set[str] = set()
 _FIX = f"replace it with the official {ARCHIVE} or delete it to download it again"
 
 
 def load_cifar10(data_dir=None, download_missing: bool = True,
-                 progress: bool = True) -> ArrayDataset:
-    """Load CIFAR-10 from the first folder that holds it, downloading into the cache if none."""
+                 observer: Observer | None = None) -> ArrayDataset:
+    """Load CIFAR-10 from the first folder that holds it, downloading into the cache if none.
+
+    ``observer`` receives the download's ``Progress`` and the notice about an unofficial
+    archive (once per archive and process).
+    """
     looked = candidate_dirs("cifar10", data_dir)
     for folder in looked:
         if (folder / ARCHIVE).is_file():
-            return _from_archive(folder / ARCHIVE)
+            return _from_archive(folder / ARCHIVE, observer)
         if (folder / FOLDER).is_dir():
             return _from_folder(folder / FOLDER)
     if not download_missing or data_dir is not None:
         raise DataError(_not_found_message(looked))
     try:
-        path = download(OFFICIAL, cache_dir() / "cifar10", progress)
+        path = download(OFFICIAL, cache_dir() / "cifar10", observer)
     except DataError as exc:
         raise DataError(f"{exc}. {_not_found_message(looked)}") from None
-    return _from_archive(path)
+    return _from_archive(path, observer)
 
 
 def _not_found_message(looked: list[Path]) -> str:
@@ -72,15 +78,15 @@ def _not_found_message(looked: list[Path]) -> str:
     )
 
 
-def _from_archive(path: Path) -> ArrayDataset:
+def _from_archive(path: Path, observer: Observer | None = None) -> ArrayDataset:
     members = read_archive(path)
     data = _assemble(members, str(path))
     digests = hashes_of(path, "md5", "sha256")
     md5 = digests["md5"]
-    if md5 != OFFICIAL.digest and str(path) not in _NOTICED:
+    if md5 != OFFICIAL.digest and observer is not None and str(path) not in _NOTICED:
         _NOTICED.add(str(path))
-        print(f"note: {path} is not the official CIFAR-10 archive (md5 {md5}); its structure "
-              "is valid, so it is used as it is", file=sys.stderr)
+        emit(observer, Notice(f"{path} is not the official CIFAR-10 archive (md5 {md5}); its "
+                              "structure is valid, so it is used as it is"))
     return ArrayDataset(name="cifar10", **data, files={str(path): digests["sha256"]})
 
 

@@ -9,7 +9,6 @@ its centre of mass is at the centre (pixel 14, 14).
 from __future__ import annotations
 
 import contextlib
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +18,6 @@ from ..errors import DataError
 
 MNIST_SIZE = 28
 MNIST_BOX = 20
-# The file types read as photos in image folders (what Pillow decodes and cameras write).
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
-
-
-def natural_key(name: str) -> list:
-    """Sort key under which ``cat.2.jpg`` comes before ``cat.10.jpg`` (and class 2 before 10)."""
-    return [int(t) if i % 2 else t for i, t in enumerate(re.split(r"(\d+)", name.lower()))]
 
 
 @contextlib.contextmanager

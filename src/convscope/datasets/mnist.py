@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..events import Observer
 from ._files import RemoteFile, cache_dir, candidate_dirs, download, sha256_of
 from .base import ArrayDataset
 
@@ -62,8 +63,12 @@ _FIX = (
 )
 
 
-def load_mnist(data_dir=None, download_missing: bool = True, progress: bool = True) -> ArrayDataset:
-    """Load MNIST from the first folder that holds it, downloading into the cache if none does."""
+def load_mnist(data_dir=None, download_missing: bool = True,
+               observer: Observer | None = None) -> ArrayDataset:
+    """Load MNIST from the first folder that holds it, downloading into the cache if none does.
+
+    ``observer`` receives the downloads' ``Progress``.
+    """
     looked = candidate_dirs("mnist", data_dir)
     for folder in looked:
         files = _idx_files(folder)
@@ -76,7 +81,7 @@ def load_mnist(data_dir=None, download_missing: bool = True, progress: bool = Tr
         raise DataError(_not_found_message(looked))
     target = cache_dir() / "mnist"
     try:
-        files = {key: download(remote, target, progress) for key, remote in REMOTE_FILES.items()}
+        files = {key: download(remote, target, observer) for key, remote in REMOTE_FILES.items()}
     except DataError as exc:
         raise DataError(f"{exc}. {_not_found_message(looked)}") from None
     return _from_idx(files)

@@ -8,10 +8,13 @@ They only read the source (photos are copied, never moved or deleted) and only w
 OUT, always to ``OUT/<part>/<class>/<base name>``: a zip member named ``../x.jpg`` or
 ``/etc/x.jpg`` could not land anywhere else, but it is refused and reported all the same, as are
 symbolic links (never followed), hidden files and anything that is not a photo. Photos are
-recognised by their extension and first bytes, not decoded, so 25,000 of them take seconds.
+recognised by their name, size and first bytes (``photos.photo_problem``, the rule image folders
+use too), not decoded, so 25,000 of them take seconds.
 
-The split depends only on the seed and the photos' names (naturally sorted), not on the order
-of a zip's members or of a folder listing.
+The split (``splitting.stratified_split``, the one ``load_folder``'s validation split uses)
+depends only on the seed and the photos' names (naturally sorted), not on the order of a zip's
+members or of a folder listing. Progress and every skipped entry are sent to an ``observer``
+as events.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ import numpy as np
 
 from .._io import _temp_beside, write_json
 from ..errors import ConvscopeError, DataError, check_int
-from .images import IMAGE_EXTENSIONS, natural_key
+from ..events import Observer, PhotoSkipped, Progress, Throttled, emit
+from .photos import HEAD_BYTES, IMAGE_EXTENSIONS, natural_key, photo_problem
+from .splitting import stratified_split
 
 PARTS = ("train", "test")
 MANIFEST = "split.json"
 DEFAULT_TEST_FRACTION = 0.2
+COPYING = "copying photos"  # the task of the Progress events
 COURSE_PER_CLASS = 12_500  # the course's 10,000 train + 2,500 test photos of each class
-MAX_PHOTO_BYTES = 64 << 20  # larger "photos" are skipped (and a zip member cannot lie about it)
 
 _CATSDOGS = re.compile(r"(cat|dog)\.\d+\.[^.]+", re.IGNORECASE)
 _CATSDOGS_CLASSES = {"cat": "cats", "dog": "dogs"}
@@ -47,7 +52,7 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 _ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
                     ValueError)
 
-Progress = Callable[[int, int], object]
+Skip = Callable[[str, str], None]  # skip(entry, reason): record a skipped entry and report it
 
 
 @dataclass
@@ -104,7 +109,7 @@ class _Photo:
 
 def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
                      per_class: int | None = None, seed: int = 0, force: bool = False,
-                     progress: Progress | None = None) -> PrepareReport:
+                     observer: Observer | None = None) -> PrepareReport:
     """Split Kaggle's Dogs vs. Cats photos into ``OUT/{train,test}/{cats,dogs}``.
 
     ``source`` is Kaggle's ``train.zip`` (members ``train/cat.123.jpg``, ``train/dog.45.jpg``;
@@ -112,7 +117,8 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     in its ``train/`` sub-folder. By default this is the course's split: at most 12,500 photos
     of each class, a fifth of them for testing (10,000 + 2,500 from the full set).
     ``test_fraction`` changes the fifth; ``per_class=N`` uses exactly N photos of each class.
-    ``progress(done, total)`` is called as photos are copied.
+    ``observer`` receives ``Progress("copying photos", done, total)`` as photos are copied and
+    a ``PhotoSkipped`` for each skipped entry (also listed in the report).
     """
     where = "prepare_catsdogs"
     fraction = _check_fraction(test_fraction, where)
@@ -120,13 +126,14 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     seed = check_int("seed", seed, 0, where)
     source, out = _check_paths(source, out, force)
     skipped: list[tuple[str, str]] = []
+    skip = _skipper(skipped, observer)
     limit = COURSE_PER_CLASS if per_class is None else per_class
     settings = dict(kind="catsdogs", test_fraction=fraction, per_class=per_class,
-                    limit=limit, seed=seed, progress=progress)
+                    limit=limit, seed=seed, observer=observer)
     if source.is_dir():
-        photos = _scan_catsdogs_folder(source, skipped)
+        photos = _scan_catsdogs_folder(source, skip)
         _require_photos(photos, source, "in the folder and its train/ sub-folder")
-        return _split(photos, source, out, skipped, **settings)
+        return _split(photos, source, out, skipped, skip, **settings)
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
@@ -135,20 +142,20 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     except OSError as exc:
         raise DataError(f"{source}: cannot read it ({exc.strerror or exc})") from None
     with archive:
-        photos = _scan_catsdogs_zip(archive, skipped)
+        photos = _scan_catsdogs_zip(archive, skip)
         _require_photos(photos, source, "in the zip")
-        return _split(photos, source, out, skipped, **settings)
+        return _split(photos, source, out, skipped, skip, **settings)
 
 
 def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTION,
                  per_class: int | None = None, seed: int = 0, force: bool = False,
-                 progress: Progress | None = None) -> PrepareReport:
+                 observer: Observer | None = None) -> PrepareReport:
     """Split a folder-per-class set ``SOURCE/<class>/*.jpg`` into ``OUT/{train,test}/<class>``.
 
     Each class is split on its own (stratified): ``test_fraction`` of its photos for testing,
     the rest for training; ``per_class=N`` uses exactly N photos of each class. Hidden entries,
     non-images, sub-sub-folders and symbolic links are skipped and reported; a folder with no
-    photos is not taken as a class. ``progress(done, total)`` is called as photos are copied.
+    photos is not taken as a class. ``observer`` receives the events ``prepare_catsdogs`` sends.
     """
     where = "split_folder"
     fraction = _check_fraction(test_fraction, where)
@@ -158,12 +165,13 @@ def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTIO
     if not source.is_dir():
         raise DataError(f"{source}: not a folder; expected one sub-folder of photos per class")
     skipped: list[tuple[str, str]] = []
-    photos = _scan_class_folders(source, skipped)
+    skip = _skipper(skipped, observer)
+    photos = _scan_class_folders(source, skip)
     if not photos:
         raise DataError(f"{source}: no class folders with photos found (looked for "
                         f"<class>/*{{{','.join(sorted(IMAGE_EXTENSIONS))}}})")
-    return _split(photos, source, out, skipped, kind="folder", test_fraction=fraction,
-                  per_class=per_class, limit=per_class, seed=seed, progress=progress)
+    return _split(photos, source, out, skipped, skip, kind="folder", test_fraction=fraction,
+                  per_class=per_class, limit=per_class, seed=seed, observer=observer)
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -207,32 +215,16 @@ def _require_photos(photos: dict[str, list[_Photo]], source: Path, where: str) -
                         f".webp)")
 
 
+def _skipper(skipped: list[tuple[str, str]], observer: Observer | None) -> Skip:
+    """Record each skipped entry in ``skipped`` (for the report) and send it to ``observer``."""
+    def skip(entry: str, reason: str) -> None:
+        skipped.append((entry, reason))
+        emit(observer, PhotoSkipped(entry, reason))
+
+    return skip
+
+
 # --- finding photos -------------------------------------------------------------------------
-
-def _looks_like_image(head: bytes) -> bool:
-    """JPEG, PNG, GIF, BMP or WebP, by their first bytes (no decoding)."""
-    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM"))
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
-
-
-def _name_problem(base: str) -> str | None:
-    if base.startswith("."):
-        return "hidden file"
-    ext = os.path.splitext(base)[1].lower()
-    if ext not in IMAGE_EXTENSIONS:
-        return f"not an image ({ext or 'no extension'})"
-    return None
-
-
-def _content_problem(size: int, read_head: Callable[[], bytes]) -> str | None:
-    if size == 0:
-        return "empty file"
-    if size > MAX_PHOTO_BYTES:
-        return f"too large for a photo ({size / 2**20:,.0f} MiB)"
-    if not _looks_like_image(read_head()):
-        return "not an image (its first bytes are not those of a JPEG, PNG, BMP, GIF or WebP)"
-    return None
-
 
 def _catsdogs_class(base: str) -> str | None:
     if not _CATSDOGS.fullmatch(base):
@@ -256,10 +248,10 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
         return "macOS metadata (__MACOSX), not a photo"
     if any(p.startswith(".") and p not in (".", "..") for p in parts[:-1]):
         return "inside a hidden folder"
-    return _name_problem(parts[-1])
+    return photo_problem(parts[-1])  # by name only: the naming rule of the class comes next
 
 
-def _scan_catsdogs_zip(archive: zipfile.ZipFile, skipped) -> dict[str, list[_Photo]]:
+def _scan_catsdogs_zip(archive: zipfile.ZipFile, skip: Skip) -> dict[str, list[_Photo]]:
     photos: dict[str, list[_Photo]] = {"cats": [], "dogs": []}
     for info in sorted(archive.infolist(), key=lambda i: (natural_key(i.filename), i.filename)):
         entry = info.filename
@@ -273,19 +265,20 @@ def _scan_catsdogs_zip(archive: zipfile.ZipFile, skipped) -> dict[str, list[_Pho
                 problem = "not named cat.<number>.<ext> or dog.<number>.<ext>"
             else:
                 try:
-                    problem = _content_problem(info.file_size, partial(_member_head, archive, info))
+                    problem = photo_problem(base, info.file_size,
+                                            partial(_member_head, archive, info))
                 except _ZIP_READ_ERRORS as exc:
                     problem = f"cannot be read from the zip ({exc})"
         if problem is None:
             photos[cls].append(_Photo(base, entry, partial(_copy_member, archive, info)))
         else:
-            skipped.append((entry, problem))
+            skip(entry, problem)
     return photos
 
 
 def _member_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     with archive.open(info) as f:
-        return f.read(12)
+        return f.read(HEAD_BYTES)
 
 
 def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
@@ -309,16 +302,17 @@ def _file_problem(entry: os.DirEntry) -> str | None:
         return "folder (not searched)"
     if not entry.is_file(follow_symlinks=False):
         return "not a regular file"
-    return _name_problem(entry.name)
+    return photo_problem(entry.name)
 
 
 def _file_content_problem(entry: os.DirEntry) -> str | None:
+    """Why a regular file is not a photo, by its name, size and first bytes (None: it is one)."""
     def head() -> bytes:
         with open(entry.path, "rb") as f:
-            return f.read(12)
+            return f.read(HEAD_BYTES)
 
     try:
-        return _content_problem(entry.stat(follow_symlinks=False).st_size, head)
+        return photo_problem(entry.name, entry.stat(follow_symlinks=False).st_size, head)
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
 
@@ -327,7 +321,7 @@ def _folder_photo(entry: os.DirEntry, rel: str) -> _Photo:
     return _Photo(entry.name, rel, partial(shutil.copyfile, entry.path))
 
 
-def _scan_catsdogs_folder(source: Path, skipped) -> dict[str, list[_Photo]]:
+def _scan_catsdogs_folder(source: Path, skip: Skip) -> dict[str, list[_Photo]]:
     """Photos at the top of ``source`` and in its ``train/`` sub-folder (nothing deeper)."""
     photos: dict[str, list[_Photo]] = {"cats": [], "dogs": []}
 
@@ -343,7 +337,7 @@ def _scan_catsdogs_folder(source: Path, skipped) -> dict[str, list[_Photo]]:
         if problem is None:
             photos[cls].append(_folder_photo(entry, rel))
         else:
-            skipped.append((rel, problem))
+            skip(rel, problem)
 
     train_folders = []
     for entry in _sorted_entries(source):
@@ -357,17 +351,16 @@ def _scan_catsdogs_folder(source: Path, skipped) -> dict[str, list[_Photo]]:
     return photos
 
 
-def _scan_class_folders(source: Path, skipped) -> dict[str, list[_Photo]]:
+def _scan_class_folders(source: Path, skip: Skip) -> dict[str, list[_Photo]]:
     """``{class: photos}`` from ``source/<class>/*``; a folder with no photos is no class."""
     photos: dict[str, list[_Photo]] = {}
     for top in _sorted_entries(source):
         if top.is_symlink():
-            skipped.append((top.name, "symbolic link (not followed)"))
+            skip(top.name, "symbolic link (not followed)")
         elif not top.is_dir(follow_symlinks=False):
-            problem = "hidden file" if top.name.startswith(".") else "not in a class folder"
-            skipped.append((top.name, problem))
+            skip(top.name, "hidden file" if top.name.startswith(".") else "not in a class folder")
         elif top.name.startswith("."):
-            skipped.append((top.name + "/", "hidden folder"))
+            skip(top.name + "/", "hidden folder")
         else:
             found = []
             for entry in _sorted_entries(Path(top.path)):
@@ -376,51 +369,44 @@ def _scan_class_folders(source: Path, skipped) -> dict[str, list[_Photo]]:
                 if problem is None:
                     found.append(_folder_photo(entry, rel))
                 else:
-                    skipped.append((rel, problem))
+                    skip(rel, problem)
             if found:
                 photos[top.name] = found
             else:
-                skipped.append((top.name + "/", "no photos in it, so not a class"))
+                skip(top.name + "/", "no photos in it, so not a class")
     return photos
 
 
 # --- splitting and writing --------------------------------------------------------------------
 
-def _dedupe(photos: list[_Photo], skipped) -> list[_Photo]:
-    """One photo per output name (case-insensitively: some file systems ignore case)."""
+def _dedupe(photos: list[_Photo], skip: Skip) -> list[_Photo]:
+    """One photo per output name (case-insensitively: some file systems ignore case), in
+    natural order of the names."""
     kept: dict[str, _Photo] = {}
     for photo in sorted(photos, key=lambda p: (natural_key(p.name), p.name, p.entry)):
         first = kept.setdefault(photo.name.lower(), photo)
         if first is not photo:
-            skipped.append((photo.entry, f"same file name as {first.entry} (kept that one)"))
+            skip(photo.entry, f"same file name as {first.entry} (kept that one)")
     return list(kept.values())
 
 
 def _plan(photos: dict[str, list[_Photo]], source: Path, fraction: float, per_class: int | None,
           limit: int | None, seed: int) -> dict[str, dict[str, list[_Photo]]]:
-    """``{part: {class: photos}}``: a seeded shuffle of each class's naturally sorted photos."""
-    rng = np.random.default_rng(seed)
+    """``{part: {class: photos}}``: the stratified split of each class's naturally sorted photos."""
+    classes = sorted(photos, key=natural_key)
+    if per_class is not None:
+        for cls in classes:
+            if len(photos[cls]) < per_class:
+                raise DataError(f"{source}: only {len(photos[cls]):,} photos of class {cls!r}, "
+                                f"fewer than the --per-class {per_class:,} asked for")
+    flat = [photo for cls in classes for photo in photos[cls]]
+    labels = np.repeat(np.arange(len(classes)), [len(photos[cls]) for cls in classes])
+    train, test = stratified_split(labels, classes, fraction, seed, source, limit)
     plan: dict[str, dict[str, list[_Photo]]] = {part: {} for part in PARTS}
-    for cls in sorted(photos, key=natural_key):
-        items = photos[cls]
-        n = len(items)
-        if per_class is not None and n < per_class:
-            raise DataError(f"{source}: only {n:,} photos of class {cls!r}, fewer than the "
-                            f"--per-class {per_class:,} asked for")
-        use = n if limit is None else min(n, limit)
-        if use < 2:
-            raise DataError(f"{source}: only {n} photo(s) of class {cls!r}; at least 2 are "
-                            f"needed to split it into train and test")
-        n_test = int(use * fraction + 0.5)  # half up, not Python's half-to-even
-        if not 0 < n_test < use:
-            empty = "test" if n_test == 0 else "train"
-            raise DataError(f"{source}: {use} photos of class {cls!r} with a test fraction of "
-                            f"{fraction:g} leave its {empty} part empty; use more photos or "
-                            f"another --test-fraction")
-        order = rng.permutation(n)[:use]
-        for part, picked in (("test", order[:n_test]), ("train", order[n_test:])):
-            chosen = [items[i] for i in picked]
-            plan[part][cls] = sorted(chosen, key=lambda p: (natural_key(p.name), p.name))
+    for part, picked in (("train", train), ("test", test)):
+        for label, cls in enumerate(classes):
+            # sorted indices keep each class's photos in natural order (see _dedupe)
+            plan[part][cls] = [flat[i] for i in picked[labels[picked] == label]]
     return plan
 
 
@@ -477,19 +463,19 @@ def _leftovers(out: Path, written: dict[str, dict[str, list[str]]]) -> list[str]
     return found
 
 
-def _split(photos: dict[str, list[_Photo]], source: Path, out: Path, skipped, *, kind: str,
-           test_fraction: float, per_class: int | None, limit: int | None, seed: int,
-           progress: Progress | None) -> PrepareReport:
-    photos = {cls: _dedupe(items, skipped) for cls, items in photos.items()}
+def _split(photos: dict[str, list[_Photo]], source: Path, out: Path, skipped, skip: Skip, *,
+           kind: str, test_fraction: float, per_class: int | None, limit: int | None, seed: int,
+           observer: Observer | None) -> PrepareReport:
+    photos = {cls: _dedupe(items, skip) for cls, items in photos.items()}
     plan = _plan(photos, source, test_fraction, per_class, limit, seed)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConvscopeError(f"{out}: cannot create it ({exc.strerror or exc})") from None
     total = sum(len(items) for classes in plan.values() for items in classes.values())
-    done = 0
-    if progress is not None:
-        progress(done, total)
+    done, throttle = 0, Throttled()
+    throttle.due()  # the first Progress, 0 done, is always sent
+    emit(observer, Progress(COPYING, done, total))
     written: dict[str, dict[str, list[str]]] = {part: {} for part in PARTS}
     for part, classes in plan.items():
         for cls, items in classes.items():
@@ -500,10 +486,10 @@ def _split(photos: dict[str, list[_Photo]], source: Path, out: Path, skipped, *,
                 if problem is None:
                     names.append(photo.name)
                 else:
-                    skipped.append((photo.entry, problem))
+                    skip(photo.entry, problem)
                 done += 1
-                if progress is not None:
-                    progress(done, total)
+                if observer is not None and throttle.due(final=done == total):
+                    observer(Progress(COPYING, done, total))
     counts = {part: {cls: len(names) for cls, names in classes.items()}
               for part, classes in written.items()}
     report = PrepareReport(out, counts, skipped, _leftovers(out, written))

@@ -1,0 +1,174 @@
+"""Study 4, what does the network see: ``see``, ``filter``, ``kernels``, ``explain``, ``summary``.
+
+Figures go to the run's ``figures/inspect/`` (redrawn freely there) or to ``--out`` (where an
+existing file is replaced only with ``--force``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import DataDir, Force, OutDir, Target, app, notices, say_written, user_errors
+
+TestIndex = Annotated[int | None, typer.Option(help="Use test image number I instead.",
+                                               show_default=False)]
+ImageFile = Annotated[Path | None, typer.Argument(help="An image file.", show_default=False)]
+
+
+def _save(figures, run, out: Path | None, force: bool) -> None:
+    from ..figures import save_figures
+
+    folder = out if out is not None else run.inspect_dir
+    # convscope's own figure folder is redrawn freely; a user's folder is never overwritten
+    # unasked.
+    say_written(save_figures(figures, folder, overwrite=force or out is None))
+
+
+@app.command("see")
+@user_errors
+def see_command(
+    target: Target,
+    image: ImageFile = None,
+    test_index: TestIndex = None,
+    layers: Annotated[str | None, typer.Option(help="Layers to show, by number from 1 (conv and "
+                                               "pooling layers only) or name: e.g. 1,2,3.",
+                                               show_default=False)] = None,
+    per_map_scale: Annotated[bool, typer.Option(help="Stretch each map to its own range "
+                                                "(default: one scale per layer).")] = False,
+    out: OutDir = None,
+    force: Force = False,
+    data_dir: DataDir = None,
+):
+    """Feature maps: what each convolution and pooling layer outputs for one image.
+
+    One figure per layer, maps numbered from 1, white = high, black = low, the input beside
+    (the course's §4.2). Example: convscope see runs/mnist-viz-… --test-index 4
+    """
+    from ..runs import load_run
+    from ..views import see
+
+    run = load_run(target, observer=notices())
+    chosen = None if layers is None else [w.strip() for w in layers.split(",") if w.strip()]
+    figures = see(run, image, test_index=test_index, layers=chosen, per_map_scale=per_map_scale,
+                  data_dir=data_dir)
+    _save(figures, run, out, force)
+
+
+@app.command("filter")
+@user_errors
+def filter_command(
+    target: Target,
+    images: Annotated[list[Path] | None, typer.Argument(help="Image files (default: test images).",
+                                                        show_default=False)] = None,
+    layer: Annotated[str, typer.Option(help="Layer number from 1 (conv/pooling) or name.")] = "1",
+    filter_number: Annotated[int, typer.Option("--filter", help="Filter number, from 1.",
+                                               min=1)] = 1,
+    count: Annotated[int, typer.Option("--images", help="How many test images (when no files "
+                                       "are given), cycling through the classes.", min=1)] = 16,
+    out: OutDir = None,
+    force: Force = False,
+    data_dir: DataDir = None,
+):
+    """One filter's output across many images, with its kernel (the course's §4.3)."""
+    from ..runs import load_run
+    from ..views import filter_figure
+
+    run = load_run(target, observer=notices())
+    figure = filter_figure(run, images, layer=layer, filter_number=filter_number, count=count,
+                           data_dir=data_dir)
+    _save([figure], run, out, force)
+
+
+@app.command("kernels")
+@user_errors
+def kernels_command(
+    target: Target,
+    layer: Annotated[str | None, typer.Option(help="Convolution layer number from 1 or name "
+                                              "(default: every convolution layer).",
+                                              show_default=False)] = None,
+    out: OutDir = None,
+    force: Force = False,
+):
+    """The learned 3×3 kernels as small images (in colour for a colour network's first layer)."""
+    from ..runs import load_run
+    from ..views import kernel_figures
+
+    run = load_run(target)
+    _save(kernel_figures(run, layer), run, out, force)
+
+
+@app.command("explain")
+@user_errors
+def explain_command(
+    target: Target,
+    image: ImageFile = None,
+    test_index: TestIndex = None,
+    class_name: Annotated[str | None, typer.Option("--class", help="Class to explain, by name or "
+                                                   "number (default: the predicted one).",
+                                                   show_default=False)] = None,
+    method: Annotated[str, typer.Option(help="hirescam (maps × gradients, position by "
+                                        "position) or gradcam (maps × mean gradients).")
+                      ] = "hirescam",
+    out: OutDir = None,
+    force: Force = False,
+    data_dir: DataDir = None,
+):
+    """Grad-CAM: which part of the image made the network decide, with its probabilities.
+
+    The default, HiResCAM, is Grad-CAM without averaging the gradients over the image: the
+    same map for networks ending in global pooling, and a faithful one for Flatten → Dense
+    heads like the course's, where plain Grad-CAM often comes out empty.
+    """
+    from ..runs import load_run
+    from ..views import explain
+
+    run = load_run(target, observer=notices())
+    result = explain(run, image, test_index=test_index, explain_class=class_name,
+                     method=method, data_dir=data_dir)
+    typer.echo(f"{result.description}: predicted {result.predicted} ({result.confidence:.1%}); "
+               f"explained class {result.explained}")
+    _save([result.figure], run, out, force)
+
+
+@app.command("summary")
+@user_errors
+def summary_command(
+    target: Annotated[str, typer.Argument(help="A recipe name, a run directory or a .keras file.")],
+    out: Annotated[Path | None, typer.Option(help="Diagram PNG to write (default: "
+                                             "<recipe>-architecture.png, or in the run's "
+                                             "figures/).", show_default=False)] = None,
+    force: Force = False,
+):
+    """The layer table (output shape, weights, how each count comes about) and a block diagram."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .._io import save_figure
+    from ..errors import ConvscopeError
+    from ..recipes import RECIPES
+    from ..runs import load_run
+    from ..views import summary
+
+    if target in RECIPES:
+        result, owned = summary(target), False
+        path = out or Path(f"{target}-architecture.png")
+    else:
+        run = load_run(Path(target))
+        result, owned = summary(run), out is None
+        path = out or run.figures_dir / "architecture.png"
+    table = Table("layer", "type", "output shape", "weights", "how", box=None, pad_edge=False)
+    for r in result.rows:
+        table.add_row(r["name"], r["type"], "×".join(map(str, r["output_shape"])),
+                      f"{r['parameters']:,}", r["formula"])
+    console = Console(width=120)
+    console.print(table)
+    console.print(f"total: {result.total:,} weights")
+    if path.exists() and not (owned or force):
+        result.figure.close()
+        raise ConvscopeError(f"{path}: already exists; pass --force to overwrite it or choose "
+                             "another --out")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    say_written([save_figure(result.figure.figure, path)])

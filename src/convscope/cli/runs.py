@@ -1,0 +1,100 @@
+"""``convscope evaluate``, ``predict`` and ``compare``: using finished runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import DataDir, app, notices, user_errors
+
+
+@app.command("evaluate")
+@user_errors
+def evaluate_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
+    data_dir: DataDir = None,
+):
+    """Recompute a run's test metrics and figures (writes metrics.json and figures/)."""
+    from ..runs import load_run
+
+    run = load_run(run_dir, observer=notices())
+    metrics = run.evaluate(data_dir)
+    typer.echo(f"test accuracy {metrics['test_accuracy']:.2%}  loss {metrics['test_loss']:.4f}  "
+               f"({metrics['test_images']:,} images)")
+    for name, acc in metrics["per_class_accuracy"].items():
+        typer.echo(f"  {name:>12}  {acc:.2%}")
+    typer.echo(f"figures in {run.figures_dir}")
+
+
+@app.command("predict")
+@user_errors
+def predict_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
+    images: Annotated[list[Path], typer.Argument(help="Image files (PNG, JPEG, …).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON record per line: path, "
+                                          "predicted class, probabilities.")] = False,
+):
+    """Predict the class of your own images, with every class's probability.
+
+    For a digit run, a photo or scan of one handwritten digit (dark on light or light on dark)
+    is prepared the way MNIST was made: grey, ink cropped, fitted in 20×20, centred in 28×28.
+    """
+    from ..runs import load_run
+
+    run = load_run(run_dir)
+    failed = False
+    for p in run.predict(images, skip_errors=True):
+        if p.error:
+            failed = True
+            typer.echo(f"error: {p.error}", err=True)
+            if as_json:
+                typer.echo(json.dumps(p.to_dict()))
+            continue
+        if as_json:
+            typer.echo(json.dumps(p.to_dict()))
+        else:
+            probs = "  ".join(f"{k}:{v:.3f}" for k, v in p.probabilities.items())
+            typer.echo(f"{p.source}: {p.label} ({p.confidence:.1%})   {probs}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+@user_errors
+def compare_command(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Run directories to compare.")],
+    out: Annotated[Path | None, typer.Option(help="Figure to write (PNG); the table goes beside "
+                                             "it as .csv. Default: runs/comparison-<time>.png",
+                                             show_default=False)] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+):
+    """Compare runs: parameters, seconds per epoch, best and final accuracies, learning curves.
+
+    Shows what pooling buys (cifar10 vs cifar10-nopool) and where training and test accuracy
+    part ways (over-fitting).
+    """
+    import time
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..views import compare
+
+    comparison = compare(run_dirs)
+    if out is None:
+        out = Path("runs") / f"comparison-{time.strftime('%Y%m%d-%H%M%S')}.png"
+    table = Table("run", "recipe", "parameters", "epochs", "s/epoch", "best test", "final test",
+                  "best train", "final train", box=None, pad_edge=False)
+    for r in comparison.rows:
+        table.add_row(Path(r["run"]).name, r["recipe"],
+                      f"{r['parameters']:,}" if r["parameters"] else "?", str(r["epochs"]),
+                      f"{r['seconds_per_epoch']:.1f}",
+                      f"{r['best_test_accuracy']:.2%} (ep {r['best_epoch']})",
+                      f"{r['final_test_accuracy']:.2%}", f"{r['best_train_accuracy']:.2%}",
+                      f"{r['final_train_accuracy']:.2%}")
+    png, csv = comparison.save(out, overwrite=force)
+    Console(width=160).print(table)
+    typer.echo(f"figure: {png}\ntable: {csv}")
