@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from convscope.speed import cpu_name
+from convscope.hardware import cpu_name
 
 HERE = Path(__file__).resolve().parent
 

@@ -3,7 +3,7 @@
 This times the recipe's network, at its batch and precision, as it is; with TensorFlow's
 fused batch-norm kernel in place of Keras's layer; compiled by XLA; without it on the first
 block's first convolution only, and without any (the last not a network to train: these show
-where the time goes). ``convscope.speed`` gives its numbers for today's recipe and for the
+where the time goes). ``benchmarks/RESULTS.md`` gives its numbers for today's recipe and for the
 earlier ``cifar10-fast`` (convs 24 → 48 → 96 → 192, batch 256), which had as many
 multiply-adds per image as the course's CIFAR-10 network yet trained at half its images/s.
 Random images; every model is warmed up, then the cases are timed in ``--rounds``
@@ -72,8 +72,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
-    from convscope.recipes import build_model, get_recipe
-    from convscope.speed import resolve_precision
+    from convscope.hardware import resolve_precision
+    from convscope.models import build_model
+    from convscope.recipes import get_recipe
 
     recipe = get_recipe("cifar10-fast")
     precision = resolve_precision(recipe.precision)

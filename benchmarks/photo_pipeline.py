@@ -115,7 +115,7 @@ def train_step_ratio(folder: Path) -> dict:
     import keras
 
     from convscope.datasets.folders import image_files
-    from convscope.recipes import build_model
+    from convscope.models import build_model
 
     part = image_files(folder, (64, 64, 3), None, cache=True).check()
     x = part[np.arange(len(part))].astype(np.float32) / 255

@@ -1,6 +1,6 @@
 """Training images/s of a recipe's network per batch size, in float32 and in mixed bfloat16.
 
-The measurement behind ``--fast`` (``convscope.speed``): bfloat16 pays only with batches
+The measurement behind ``--fast`` (``convscope.hardware``): bfloat16 pays only with batches
 large enough to keep the matrix units busy, and only on hardware that has them. Random
 images of the recipe's shape; each model is warmed up first, then the cases are timed in
 ``--rounds`` interleaved rounds (the best of them is kept: on shared VMs the machine's speed
@@ -28,8 +28,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
-    from convscope.recipes import build_model, get_recipe
-    from convscope.speed import cpu_flags
+    from convscope.hardware import cpu_flags
+    from convscope.models import build_model
+    from convscope.recipes import get_recipe
 
     recipe = get_recipe(args.recipe)
     rng = np.random.default_rng(0)

@@ -210,8 +210,7 @@ def cifar10_full_course(peaks: dict, fast_epochs: int | None) -> dict:
 
 def describe_machine() -> dict:
     """The CPU (model, cores, the flags that decide bfloat16), and the GPU when one trains."""
-    from convscope.devices import backend, visible_gpus
-    from convscope.speed import cpu_flags, cpu_name
+    from convscope.hardware import backend, cpu_flags, cpu_name, visible_gpus
 
     flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores; {', '.join(flags) or 'no AVX2'})")
