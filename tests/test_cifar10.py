@@ -1,16 +1,16 @@
-"""CIFAR-10: the loader on the real archive, tampered archives, recipes, compare, predict."""
+"""CIFAR-10: the loader on the real archive, tampered archives, photos, and a run (its
+figures, predict, compare)."""
 
 from __future__ import annotations
 
 import io
 import pickle
-import subprocess
-import sys
 import tarfile
 
 import numpy as np
 import pytest
 from conftest import DATA
+from helpers import run_cli
 from PIL import Image
 
 import convscope
@@ -21,13 +21,6 @@ from convscope.events import Collector, Notice
 
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
            "truck"]
-
-
-def test_recipes_have_the_course_parameter_counts():
-    from convscope.recipes import count_params  # here: the loader tests do not need Keras
-
-    assert count_params("cifar10") == 153_546
-    assert count_params("cifar10-nopool") == 767_946
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +200,7 @@ def test_cifar_run_has_named_classes_and_colour_figures(cifar_run):
 def test_predict_on_a_non_square_png(cifar_run, tmp_path):
     path = tmp_path / "wide.png"
     Image.new("RGB", (300, 120), (30, 120, 200)).save(path)
-    result = subprocess.run([sys.executable, "-m", "convscope", "predict", str(cifar_run.path),
-                             str(path)], capture_output=True, text=True)
+    result = run_cli("predict", cifar_run.path, path)
     assert result.returncode == 0, result.stderr
     assert any(name in result.stdout for name in CLASSES)
     assert "airplane:" in result.stdout and "truck:" in result.stdout  # all 10 probabilities
@@ -216,16 +208,13 @@ def test_predict_on_a_non_square_png(cifar_run, tmp_path):
 
 def test_compare_writes_its_table_and_figure(cifar_run, tiny_run, tmp_path):
     out = tmp_path / "cmp.png"
-    result = subprocess.run([sys.executable, "-m", "convscope", "compare", str(cifar_run.path),
-                             str(tiny_run.path), "--out", str(out)], capture_output=True,
-                            text=True)
+    result = run_cli("compare", cifar_run.path, tiny_run.path, "--out", out)
     assert result.returncode == 0, result.stderr
     assert "153,546" in result.stdout and "130,394" in result.stdout
     assert out.is_file() and out.stat().st_size > 10_000
     table = out.with_suffix(".csv").read_text().splitlines()
     assert table[0].startswith("run,recipe,parameters") and len(table) == 3
-    again = subprocess.run([sys.executable, "-m", "convscope", "compare", str(tiny_run.path),
-                            "--out", str(out)], capture_output=True, text=True)
+    again = run_cli("compare", tiny_run.path, "--out", out)
     assert again.returncode == 1 and "already exists" in again.stderr
 
 

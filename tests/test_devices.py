@@ -8,14 +8,15 @@ import subprocess
 import sys
 
 import pytest
+from helpers import run_cli
 
 from convscope.devices import parse_devices, parse_workers
 from convscope.errors import ConvscopeError
 
 
-def command(out, *extra):
-    return [sys.executable, "-m", "convscope", "train", "mnist", "--limit", "10000", "--epochs",
-            "2", "--seed", "0", "--quiet", "--out", str(out), *extra]
+def train_args(out, *extra):
+    return ["train", "mnist", "--limit", "10000", "--epochs", "2", "--seed", "0", "--quiet",
+            "--out", str(out), *extra]
 
 
 def results(out):
@@ -26,7 +27,7 @@ def results(out):
 def train(tmp_path, name, *extra):
     """A fresh process each: the CPU can be split only before TensorFlow starts."""
     out = tmp_path / name
-    result = subprocess.run(command(out, *extra), capture_output=True, text=True, timeout=600)
+    result = run_cli(*train_args(out, *extra), process=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return results(out)
 
@@ -56,9 +57,11 @@ def test_two_localhost_workers_train_like_one(tmp_path):
     one, _ = train(tmp_path, "one")
     workers = ",".join(f"localhost:{port}" for port in free_ports(2))
     out = tmp_path / "two"
-    processes = [subprocess.Popen(command(out, "--workers", workers, "--worker-index", str(i)),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(2)]
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "convscope",
+                          *train_args(out, "--workers", workers, "--worker-index", str(i))],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(2)]
     try:
         errors = [p.communicate(timeout=600)[1] for p in processes]
     finally:

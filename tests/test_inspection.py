@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
+from helpers import run_cli
 from PIL import Image
 
 from convscope import inspection
 from convscope.models import build_model
-from convscope.recipes import count_params
 
 
 def _probe(model, layer, x):
     """The independent reference: a sub-model ending at ``layer``."""
     return keras.Model(model.inputs, layer.output)([x]).numpy()
-
-
-def test_mnist_viz_has_the_course_parameter_count():
-    assert count_params("mnist-viz") == 33_850
 
 
 def test_feature_maps_equal_an_independent_sub_model():
@@ -159,13 +152,8 @@ def test_grad_cam_uses_scores_before_the_softmax():
 # -- the command line on a trained run --------------------------------------------------------
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "convscope", *args], capture_output=True,
-                          text=True)
-
-
 def test_see_writes_one_figure_per_layer(tiny_run, tmp_path):
-    result = _cli("see", str(tiny_run.path), "--test-index", "4", "--out", str(tmp_path))
+    result = run_cli("see", tiny_run.path, "--test-index", "4", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in tmp_path.glob("*.png"))
     assert written == ["see-test4-layer1.png", "see-test4-layer2.png"]  # mnist: 2 convolutions
@@ -176,22 +164,22 @@ def test_filter_kernels_explain_and_summary(tiny_run, tmp_path):
     img = Image.new("L", (80, 80), 255)
     img.paste(0, (35, 10, 45, 70))  # a "1"
     img.save(digit)
-    assert _cli("filter", str(tiny_run.path), "--layer", "2", "--filter", "3", "--images", "10",
-                "--out", str(tmp_path)).returncode == 0
+    assert run_cli("filter", tiny_run.path, "--layer", "2", "--filter", "3", "--images", "10",
+                   "--out", tmp_path).returncode == 0
     assert (tmp_path / "filter-layer2-filter3.png").is_file()
-    assert _cli("kernels", str(tiny_run.path), "--out", str(tmp_path)).returncode == 0
+    assert run_cli("kernels", tiny_run.path, "--out", tmp_path).returncode == 0
     assert {"kernels-layer1.png", "kernels-layer2.png"} <= {p.name for p in tmp_path.iterdir()}
-    result = _cli("explain", str(tiny_run.path), str(digit), "--out", str(tmp_path))
+    result = run_cli("explain", tiny_run.path, digit, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "predicted" in result.stdout and list(tmp_path.glob("explain-digit-*.png"))
-    result = _cli("summary", "mnist", "--out", str(tmp_path / "arch.png"))
+    result = run_cli("summary", "mnist", "--out", tmp_path / "arch.png")
     assert result.returncode == 0 and "3×3×1 × 32 + 32 = 320" in result.stdout
     assert "130,394" in result.stdout and (tmp_path / "arch.png").is_file()
 
 
 def test_commands_accept_a_bare_keras_file(tiny_run, tmp_path):
     model_file = tiny_run.path / "model.keras"
-    result = _cli("see", str(model_file), str(tmp_path / "missing.png"), "--out", str(tmp_path))
+    result = run_cli("see", model_file, tmp_path / "missing.png", "--out", tmp_path)
     assert result.returncode == 1 and "no such file" in result.stderr
     img = tmp_path / "four.png"
     Image.new("L", (50, 50), 0).save(img)
@@ -199,7 +187,7 @@ def test_commands_accept_a_bare_keras_file(tiny_run, tmp_path):
     arr = np.zeros((50, 50), np.uint8)
     arr[10:40, 24:28] = 255
     Image.fromarray(arr).save(img)
-    result = _cli("see", str(model_file), str(img), "--out", str(tmp_path), "--layers", "1")
+    result = run_cli("see", model_file, img, "--out", tmp_path, "--layers", "1")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "see-four-layer1.png").is_file()
 

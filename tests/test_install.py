@@ -4,9 +4,8 @@ there is none."""
 from __future__ import annotations
 
 import importlib.metadata
-import os
-import subprocess
-import sys
+
+from helpers import run_cli
 
 BACKENDS = ("tensorflow", "tensorflow-cpu", "jax", "jaxlib", "torch")
 
@@ -44,9 +43,8 @@ def test_the_installed_backend_is_chosen(monkeypatch):
 
 
 def test_a_missing_backend_is_one_line_naming_the_extras():
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow_missing"}
-    result = subprocess.run([sys.executable, "-m", "convscope", "recipes"], env=env,
-                            capture_output=True, text=True)
+    # a fresh process: this one has its backend already
+    result = run_cli("recipes", env={"KERAS_BACKEND": "tensorflow_missing"}, process=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
     assert "backend is not installed" in result.stderr and "convscope[cpu]" in result.stderr

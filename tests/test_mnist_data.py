@@ -147,6 +147,12 @@ def test_incomplete_folder_names_the_missing_files(mnist_copy):
         load_mnist(mnist_copy, download_missing=False)
 
 
+def test_an_explicit_data_dir_is_final(tmp_path):
+    """A wrong --data-dir must not silently fall back to other data, or download."""
+    with pytest.raises(DataError, match=rf"MNIST not found \(looked in {tmp_path}"):
+        load_mnist(tmp_path)  # CONVSCOPE_DATA is set and valid in the tests
+
+
 def test_nothing_found_lists_where_it_looked(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVSCOPE_DATA", str(tmp_path / "env"))
     with pytest.raises(DataError) as err:

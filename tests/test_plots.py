@@ -1,4 +1,5 @@
-"""The image grids drawn on one sheet: complete, inside the figure, nothing overlapping."""
+"""Plots: the image grids drawn on one sheet (complete, inside the figure, nothing
+overlapping), and learning curves."""
 
 from __future__ import annotations
 
@@ -98,3 +99,15 @@ def test_long_file_names_are_shortened_in_the_middle():
     assert _shortened("cat.12.jpg") == "cat.12.jpg"
     short = _shortened("IMG_20240512_183455_HDR_portrait_mode.jpg")
     assert len(short) == 28 and short.startswith("IMG_2024") and short.endswith("mode.jpg")
+
+
+def test_learning_curves_drop_markers_on_long_runs():
+    """Markers on each epoch read well for the course's 5–40 epochs, not for 200."""
+
+    def history(n):
+        return [{"epoch": e, "accuracy": 0.5, "test_accuracy": 0.5 + e / 1000, "loss": 1.0,
+                 "test_loss": 1.0} for e in range(1, n + 1)]
+
+    short, long = plots.learning_curves(history(10)), plots.learning_curves(history(200))
+    assert short.axes[0].lines[0].get_marker() == "o"
+    assert long.axes[0].lines[0].get_marker() in ("None", None, "")

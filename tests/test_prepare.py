@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_cli
 from PIL import Image
 
 from convscope._io import read_json
@@ -336,33 +337,24 @@ def test_report_describe():
 
 
 def test_cli_prepare_catsdogs_then_refuses_to_write_again(tmp_path, kaggle_zip):
-    from typer.testing import CliRunner
-
-    from convscope.cli import app
-
     out = tmp_path / "donnees"
-    runner = CliRunner()
-    result = runner.invoke(app, ["prepare", "catsdogs", str(kaggle_zip), "--out", str(out),
-                                 "--per-class", "10", "--quiet"])
-    assert result.exit_code == 0, result.output
-    assert "train: cats 8, dogs 8" in result.output and "path escapes" in result.output
+    result = run_cli("prepare", "catsdogs", kaggle_zip, "--out", out, "--per-class", "10",
+                     "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "train: cats 8, dogs 8" in result.stdout and "path escapes" in result.stdout
     assert split_of(out)["test"] and (out / "split.json").is_file()
-    again = runner.invoke(app, ["prepare", "catsdogs", str(kaggle_zip), "--out", str(out)])
-    assert again.exit_code == 1 and "--force" in again.output
+    again = run_cli("prepare", "catsdogs", kaggle_zip, "--out", out)
+    assert again.returncode == 1 and "--force" in again.stderr
 
 
 def test_cli_prepare_split(tmp_path):
-    from typer.testing import CliRunner
-
-    from convscope.cli import app
-
     for k, cls in enumerate(("ants", "bees")):
         (tmp_path / "src" / cls).mkdir(parents=True)
         for i in range(5):
             (tmp_path / "src" / cls / f"{i}.jpg").write_bytes(jpeg(10 * k + i))
-    result = CliRunner().invoke(app, ["prepare", "split", str(tmp_path / "src"), "--out",
-                                      str(tmp_path / "out"), "--test-fraction", "0.4"])
-    assert result.exit_code == 0, result.output
+    result = run_cli("prepare", "split", tmp_path / "src", "--out", tmp_path / "out",
+                     "--test-fraction", "0.4")
+    assert result.returncode == 0, result.stderr
     assert {p: len(v) for p, v in split_of(tmp_path / "out").items()} == {"train": 6, "test": 4}
 
 

@@ -1,12 +1,38 @@
+"""Recipes: the course's networks, their weight counts, how they are built and described, and
+the learning-rate schedules they train with."""
+
+from __future__ import annotations
+
 import pytest
 
 from convscope.errors import ConvscopeError
-from convscope.models import build_model
+from convscope.models import build_model, learning_rate_schedule
 from convscope.recipes import RECIPES, count_params, get_recipe
 
 
 def test_mnist_has_the_course_parameter_count():
     assert count_params("mnist") == 130_394
+
+
+def test_mnist_viz_has_the_course_parameter_count():
+    assert count_params("mnist-viz") == 33_850
+
+
+def test_recipes_have_the_course_parameter_counts():
+    assert count_params("cifar10") == 153_546
+    assert count_params("cifar10-nopool") == 767_946
+
+
+def test_catsdogs_parameter_count_with_and_without_augmentation():
+    recipe = get_recipe("catsdogs")
+    plain, augmented = recipe.build(), recipe.build(augment=True)
+    assert plain.count_params() == 206_785
+    assert augmented.count_params() == 206_785
+    assert recipe.build(num_classes=2).count_params() == 206_785
+    random = [layer.name for layer in augmented.layers if layer.name.startswith("random_")]
+    assert random == ["random_flip", "random_affine"]
+    assert len(augmented.layers) == len(plain.layers) + 2
+    assert augmented.get_layer("random_affine").kinds == ["rotation", "shift", "zoom"]
 
 
 def test_mnist_layers_are_the_courses():
@@ -30,3 +56,29 @@ def test_every_recipe_builds_and_is_documented():
 def test_unknown_recipe_names_the_choices():
     with pytest.raises(ConvscopeError, match="choose one of: mnist"):
         get_recipe("mnits")
+
+
+# -- learning-rate schedules -------------------------------------------------------------------
+
+
+def test_warmup_cosine_rises_then_decays_to_zero():
+    schedule = learning_rate_schedule("warmup-cosine", 3e-3, 1000)
+    rate = [float(schedule(step)) for step in (0, 50, 100, 550, 1000)]
+    assert rate[0] == pytest.approx(3e-4)
+    assert rate[0] < rate[1] < rate[2] == pytest.approx(3e-3)
+    assert rate[3] == pytest.approx(1.5e-3, rel=0.01)  # half-way down the cosine
+    assert rate[4] == pytest.approx(0, abs=1e-9)
+    with pytest.raises(ConvscopeError, match="unknown learning-rate schedule"):
+        learning_rate_schedule("step", 1e-3, 10)
+
+
+def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
+    from convscope.training import chosen_schedule as _schedule
+
+    assert _schedule(get_recipe("catsdogs"), None, augment=False) is None
+    assert _schedule(get_recipe("catsdogs"), None, augment=True) == "warmup-cosine"
+    assert _schedule(get_recipe("catsdogs"), "constant", augment=True) is None
+    assert _schedule(get_recipe("mnist-viz"), None, augment=False) == "cosine"
+    assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"
+    with pytest.raises(ConvscopeError, match="unknown schedule 'linear'"):
+        _schedule(get_recipe("mnist"), "linear", augment=False)

@@ -39,17 +39,6 @@ def test_tiny_run_writes_every_artefact(tiny_run):
     assert tiny_run.state["status"] == "complete"
 
 
-def test_evaluate_reproduces_metrics_json(tiny_run):
-    saved = tiny_run.metrics
-    again = Run(tiny_run.path).evaluate()
-    assert again["test_accuracy"] == saved["test_accuracy"]
-    assert again["confusion_matrix"] == saved["confusion_matrix"]
-    assert again["test_loss"] == pytest.approx(saved["test_loss"], rel=1e-6)
-    # and it matches what Keras itself reports during training
-    assert again["test_accuracy"] == pytest.approx(tiny_run.history[-1]["test_accuracy"],
-                                                   abs=1e-6)
-
-
 def test_out_is_never_overwritten(tiny_run):
     before = (tiny_run.path / MODEL).read_bytes()
     with pytest.raises(RunError, match="already exists and is not empty"):
@@ -90,6 +79,27 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     assert resumed.state["status"] == "complete"
     with pytest.raises(RunError, match="already trained 3/3 epochs"):
         convscope.resume(tmp_path / "cut", progress=False)
+
+
+class _StopAtFirstBatch(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def test_a_run_interrupted_in_its_first_epoch_can_be_resumed(tmp_path):
+    with pytest.raises(TrainingInterrupted) as stop:
+        convscope.train("mnist", epochs=1, limit=500, out=tmp_path / "run", progress=False,
+                        callbacks=[_StopAtFirstBatch()])
+    assert stop.value.epochs_done == 0
+    run = convscope.resume(tmp_path / "run", progress=False)
+    assert [r["epoch"] for r in run.history] == [1] and run.metrics["test_accuracy"] > 0.5
+
+
+def test_a_scheduled_run_cannot_be_stretched(tmp_path):
+    run = convscope.train("mnist-viz", epochs=1, limit=300, out=tmp_path / "run",
+                          progress=False)
+    with pytest.raises(RunError, match="schedule was planned for 1 epochs"):
+        convscope.resume(run.path, epochs=3, progress=False)
 
 
 def test_best_model_is_never_replaced_by_a_worse_one(tiny_run, tmp_path):
@@ -166,30 +176,3 @@ def test_one_epoch_on_the_full_training_set(tmp_path):
     for name in ARTEFACTS:
         assert (run.path / name).is_file(), name
     assert run.config.train_images == 60_000
-
-
-def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
-    from convscope.errors import ConvscopeError
-    from convscope.recipes import get_recipe
-    from convscope.training import chosen_schedule as _schedule
-
-    assert _schedule(get_recipe("catsdogs"), None, augment=False) is None
-    assert _schedule(get_recipe("catsdogs"), None, augment=True) == "warmup-cosine"
-    assert _schedule(get_recipe("catsdogs"), "constant", augment=True) is None
-    assert _schedule(get_recipe("mnist-viz"), None, augment=False) == "cosine"
-    assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"
-    with pytest.raises(ConvscopeError, match="unknown schedule 'linear'"):
-        _schedule(get_recipe("mnist"), "linear", augment=False)
-
-
-def test_learning_curves_drop_markers_on_long_runs():
-    """Markers on each epoch read well for the course's 5–40 epochs, not for 200."""
-    from convscope import plots
-
-    def history(n):
-        return [{"epoch": e, "accuracy": 0.5, "test_accuracy": 0.5 + e / 1000, "loss": 1.0,
-                 "test_loss": 1.0} for e in range(1, n + 1)]
-
-    short, long = plots.learning_curves(history(10)), plots.learning_curves(history(200))
-    assert short.axes[0].lines[0].get_marker() == "o"
-    assert long.axes[0].lines[0].get_marker() in ("None", None, "")

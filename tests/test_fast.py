@@ -1,4 +1,5 @@
-"""Speed: --fast (bfloat16 only where fast, layers untouched) and the fast recipes' pieces."""
+"""--fast and the fast recipes: precision (bfloat16 only where fast, layers untouched), the
+smoothed loss, test-time flip, flip augmentation, and a cifar10-fast run."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from convscope.evaluation import predict_probabilities
 from convscope.inspection import feature_maps
 from convscope.layers import PatchWhitening
 from convscope.losses import SmoothedSparseCrossentropy
-from convscope.models import build_model, learning_rate_schedule, load_keras_model
+from convscope.models import build_model, load_keras_model
 from convscope.recipes import MNIST, count_params, get_recipe
 
 
@@ -68,17 +69,6 @@ def test_fast_changes_training_never_layers():
     assert MNIST.batch_size == 32 and MNIST.precision == "float32"  # the course's, untouched
     plain = get_recipe("catsdogs").faster()  # nothing measured: only the precision changes
     assert plain.batch_size == 32 and plain.precision == "auto"
-
-
-def test_warmup_cosine_rises_then_decays_to_zero():
-    schedule = learning_rate_schedule("warmup-cosine", 3e-3, 1000)
-    rate = [float(schedule(step)) for step in (0, 50, 100, 550, 1000)]
-    assert rate[0] == pytest.approx(3e-4)
-    assert rate[0] < rate[1] < rate[2] == pytest.approx(3e-3)
-    assert rate[3] == pytest.approx(1.5e-3, rel=0.01)  # half-way down the cosine
-    assert rate[4] == pytest.approx(0, abs=1e-9)
-    with pytest.raises(ConvscopeError, match="unknown learning-rate schedule"):
-        learning_rate_schedule("step", 1e-3, 10)
 
 
 def test_fast_run_records_its_choices_and_reloads(tmp_path, monkeypatch):
