@@ -146,6 +146,12 @@ class Run:
         done = self.state.get("epochs_done", 0)
         return f"Run({str(self.path)!r}, recipe={self.recipe!r}, epochs={done}/{self.epochs})"
 
+    def _repr_html_(self) -> str:
+        """In Jupyter, a run shows its summary: key numbers, data, machine, learning curves."""
+        from .html import default_language, notebook, run_card
+
+        return notebook(run_card(self, default_language()))
+
     @property
     def recipe(self) -> str:
         return self.config.recipe
@@ -237,7 +243,8 @@ class Run:
     def prepare(self, image) -> np.ndarray:
         """One image (path, Pillow image or array) as the model's input, without a batch axis."""
         from .datasets.decoding import decode_image
-        from .datasets.images import load_image, prepare_digit, prepare_photo
+        from .datasets.digits import prepare_digit
+        from .datasets.images import load_image, prepare_photo
 
         kind = self.config.input_kind
         path = image if isinstance(image, (str, Path)) else None

@@ -1,0 +1,230 @@
+"""One handwritten digit's picture prepared the way MNIST was made.
+
+MNIST's recipe: grey levels, light ink on a black background, the ink cropped and fitted into
+a 20×20 box (aspect ratio kept), then placed in a 28×28 field so that its centre of mass is at
+the centre. A photo or a drawing needs more before that recipe applies, in this order:
+
+1. **Ink and paper.** The paper is whatever the ink is not: the side of the grey levels the
+   median pixel is on. A dark-on-light photo is inverted so that ink is bright.
+2. **Uneven light.** Photos of paper are lit unevenly and cross shadows. The paper's own level
+   is estimated by a grey *closing* (a maximum, then a minimum filter) wider than any pen
+   stroke: it erases the strokes and keeps light gradients and shadow edges; the ink is then
+   measured relative to the paper around it.
+3. **Specks and borders.** Pieces of ink far lighter than the main stroke (dust, grain, JPEG
+   blocks) and lines along the picture's edge (a sheet's border, a table) are dropped; two
+   digits side by side are refused rather than read as one.
+4. **Stroke width.** MNIST's strokes are 2–3 pixels wide in the 20-pixel box. A hairline from
+   a fine pen on a large photo would shrink to nothing, and a mouse drawing's strokes fill the
+   box: both are brought back towards MNIST's width before the fit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from ..errors import DataError
+
+MNIST_SIZE = 28
+MNIST_BOX = 20
+# The longest side a picture is reduced to before anything else: ample for a 20-pixel box,
+# and it keeps the filters fast on a 12-megapixel photo.
+WORKING_SIDE = 256
+# Stroke widths in 20-box pixels: MNIST's are about 2–3; outside this range they are changed.
+THINNEST, THICKEST, TARGET_WIDTH = 1.5, 4.5, 2.5
+SPECK = 0.04  # pieces with less ink than this fraction of the largest piece are dropped
+
+
+def prepare_digit(image, source: str = "image") -> np.ndarray:
+    """An MNIST-style (28, 28) float32 array in [0, 1] (ink = 1) from one digit's picture
+    (a Pillow image of any mode, or an array of grey levels 0–255)."""
+    from .images import to_grey
+
+    grey = _reduced(to_grey(image))
+    ink = ink_strength(grey)
+    if not (ink > 0).any():
+        raise DataError(f"{source}: no ink found (the image is blank or uniform)")
+    ink = ink * digit_mask(ink, source)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    crop = _normalise_stroke(crop)
+    return _centre_by_mass(_fit_in_box(crop, MNIST_BOX), MNIST_SIZE)
+
+
+def _reduced(grey: np.ndarray) -> np.ndarray:
+    h, w = grey.shape
+    if max(h, w) <= WORKING_SIDE:
+        return grey
+    scale = WORKING_SIDE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+
+
+def ink_strength(grey: np.ndarray) -> np.ndarray:
+    """Ink as 0–1 (paper = 0), ink bright whatever its colour on the picture."""
+    if _dark_ink(grey):
+        # Dark ink on lighter paper. Light reflected by the paper and by the ink both scale
+        # with the light falling on them, so the ink's contrast is taken relative to the
+        # paper around it: the same in the light and in a shadow.
+        paper = _smooth(_background(grey, dark_ink=True))
+        ink = 255.0 * np.clip(paper - grey, 0, None) / np.maximum(paper, 1.0)
+    else:  # light ink (chalk, a scan of MNIST) on a dark ground: its light adds
+        ink = grey - _smooth(_background(grey, dark_ink=False))
+    from scipy import ndimage
+
+    # The strongest ink, ignoring single noisy pixels: a stroke, however thin, keeps its level
+    # over two pixels in a row, across or down.
+    strongest = max(float(ndimage.minimum_filter(ink, size=(1, 2)).max()),
+                    float(ndimage.minimum_filter(ink, size=(2, 1)).max()))
+    # Less contrast than this is noise or grain, not writing: 16 grey levels, and six times
+    # the spread of the ground's own noise.
+    noise = 1.4826 * np.median(np.abs(ink - np.median(ink)))
+    if strongest < max(16.0, 6 * noise):
+        return np.zeros_like(grey)
+    # What is left within a quarter of the way to the strongest ink counts as paper too
+    # (grain, faint shadows, JPEG noise).
+    low_ink = 0.25 * strongest
+    return np.clip((ink - low_ink) / (strongest - low_ink), 0.0, 1.0).astype(np.float32)
+
+
+def _dark_ink(grey: np.ndarray) -> bool:
+    """Whether the ink is darker than the ground: on the far side of the median (the ground)
+    from the picture's darker or its lighter end. When the ink is too little to reach the
+    1st or 99th percentile (a hairline on a large sheet), the lopsided departures from the
+    median decide: noise spreads evenly, ink only one way."""
+    low, median, high = np.percentile(grey, [1, 50, 99])
+    if high - low >= 32:
+        return bool(median - low > high - median)
+    return bool(np.clip(median - grey, 0, None).sum() > np.clip(grey - median, 0, None).sum())
+
+
+def _background(grey: np.ndarray, dark_ink: bool) -> np.ndarray:
+    """The ground's level at each pixel, the strokes erased.
+
+    A grey closing (for dark ink) or opening (for light ink) wider than the strokes removes
+    them, whatever their direction, and keeps the light's gradients and shadow edges. Small
+    pictures, like MNIST's own, are taken to be evenly lit.
+    """
+    from scipy import ndimage
+
+    h, w = grey.shape
+    if min(h, w) < 64:
+        return np.full_like(grey, float(np.median(grey)))
+    first, then = ((ndimage.maximum_filter, ndimage.minimum_filter) if dark_ink
+                   else (ndimage.minimum_filter, ndimage.maximum_filter))
+    k = _ground_size(grey)
+    return then(first(grey, size=k), size=k)
+
+
+def _ground_size(grey: np.ndarray) -> int:
+    """Wider than any stroke, narrower than the light's changes."""
+    return max(5, round(0.2 * min(grey.shape)))
+
+
+def _smooth(ground: np.ndarray) -> np.ndarray:
+    """A closing or opening is blocky; the light it stands for is smooth."""
+    from scipy import ndimage
+
+    return ndimage.gaussian_filter(ground, sigma=_ground_size(ground) / 4)
+
+
+def digit_mask(ink: np.ndarray, source: str = "image") -> np.ndarray:
+    """Which ink belongs to the digit: specks and lines along the edges dropped; a DataError
+    when the picture holds several digits side by side."""
+    from scipy import ndimage
+
+    labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    if count <= 1:
+        return labels > 0
+    index = np.arange(1, count + 1)
+    mass = np.asarray(ndimage.sum(ink, labels, index))
+    boxes = ndimage.find_objects(labels)
+    h, w = ink.shape
+    keep = mass >= SPECK * mass.max()
+    for i, (rows, cols) in enumerate(boxes):
+        on_edge = rows.start == 0 or cols.start == 0 or rows.stop == h or cols.stop == w
+        height, width = rows.stop - rows.start, cols.stop - cols.start
+        long_thin = (height > 0.8 * h and width < 0.1 * w) or (width > 0.8 * w and height < 0.1 * h)
+        if on_edge and long_thin:
+            keep[i] = False
+    if not keep.any():
+        keep[np.argmax(mass)] = True
+    _refuse_several_digits([boxes[i] for i in np.flatnonzero(keep)], mass[keep], source)
+    return np.isin(labels, index[keep])
+
+
+def _refuse_several_digits(boxes, mass: np.ndarray, source: str) -> None:
+    """Pieces whose columns overlap belong to one digit (a 5's bar, a crossed 7, an open 4);
+    two groups apart, each tall and inky, are two digits."""
+    spans = sorted(zip([b[1].start for b in boxes], [b[1].stop for b in boxes],
+                       [b[0].start for b in boxes], [b[0].stop for b in boxes], mass, strict=True))
+    groups: list[list] = []
+    for x0, x1, y0, y1, m in spans:
+        if groups and x0 < groups[-1][1]:
+            g = groups[-1]
+            g[1], g[2], g[3], g[4] = max(g[1], x1), min(g[2], y0), max(g[3], y1), g[4] + m
+        else:
+            groups.append([x0, x1, y0, y1, m])
+    if len(groups) < 2:
+        return
+    tallest = max(g[3] - g[2] for g in groups)
+    total = sum(g[4] for g in groups)
+    digits = [g for g in groups if g[3] - g[2] >= 0.5 * tallest and g[4] >= 0.15 * total]
+    if len(digits) >= 2:
+        raise DataError(f"{source}: {len(digits)} digits side by side; crop the picture to "
+                        "one digit")
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """The typical width of the strokes, in pixels: twice the distance from the middle of a
+    stroke to its edge."""
+    from scipy import ndimage
+
+    mask = ink > 0.5
+    if not mask.any():
+        return 0.0
+    distance = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
+    ridge = mask & (distance >= ndimage.maximum_filter(distance, size=3))
+    return float(2 * np.median(distance[ridge]))
+
+
+def _normalise_stroke(crop: np.ndarray) -> np.ndarray:
+    """Thicken hairlines and thin blobs towards MNIST's stroke width (in the 20-pixel box)."""
+    from scipy import ndimage
+
+    scale = MNIST_BOX / max(crop.shape)
+    width = stroke_width(crop) * scale
+    if THINNEST <= width <= THICKEST or width == 0:
+        return crop
+    radius = round(abs(TARGET_WIDTH - width) / 2 / scale)
+    if radius < 1:
+        return crop
+    disk = np.add.outer(np.arange(-radius, radius + 1) ** 2,
+                        np.arange(-radius, radius + 1) ** 2) <= radius * radius
+    if width < THINNEST:
+        padded = np.pad(crop, radius)
+        return ndimage.grey_dilation(padded, footprint=disk)
+    thinner = ndimage.grey_erosion(crop, footprint=disk)
+    return thinner if thinner.max() > 0 else crop
+
+
+def _fit_in_box(crop: np.ndarray, box: int) -> np.ndarray:
+    """Resize so the longer side is ``box`` pixels, keeping the aspect ratio."""
+    h, w = crop.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resized = Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.LANCZOS)
+    return np.clip(np.asarray(resized), 0.0, 1.0)
+
+
+def _centre_by_mass(digit: np.ndarray, size: int) -> np.ndarray:
+    """Place ``digit`` in a size×size field with its centre of mass at (size/2, size/2)."""
+    h, w = digit.shape
+    total = digit.sum()
+    cy = (digit.sum(axis=1) * np.arange(h)).sum() / total
+    cx = (digit.sum(axis=0) * np.arange(w)).sum() / total
+    top = int(np.clip(round(size / 2 - cy), 0, size - h))
+    left = int(np.clip(round(size / 2 - cx), 0, size - w))
+    field = np.zeros((size, size), dtype=np.float32)
+    field[top:top + h, left:left + w] = digit
+    return field
