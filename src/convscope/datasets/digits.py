@@ -33,6 +33,7 @@ WORKING_SIDE = 256
 # Stroke widths in 20-box pixels: MNIST's are about 2–3; outside this range they are changed.
 THINNEST, THICKEST, TARGET_WIDTH = 1.5, 4.5, 2.5
 SPECK = 0.04  # pieces with less ink than this fraction of the largest piece are dropped
+EDGE_BAND = 0.06  # the border band, as a fraction of the picture's shorter side
 
 
 def prepare_digit(image, source: str = "image") -> np.ndarray:
@@ -141,11 +142,17 @@ def digit_mask(ink: np.ndarray, source: str = "image") -> np.ndarray:
     boxes = ndimage.find_objects(labels)
     h, w = ink.shape
     keep = mass >= SPECK * mass.max()
+    # The edges of a sheet, a table around it, a dark corner: ink lying mostly along the
+    # picture's border is not the digit's.
+    band = max(2, round(EDGE_BAND * min(h, w)))
+    near_edge = np.zeros_like(ink, dtype=bool)
+    near_edge[:band], near_edge[-band:], near_edge[:, :band], near_edge[:, -band:] = (True,) * 4
+    on_edge = np.asarray(ndimage.mean(near_edge, labels, index))
     for i, (rows, cols) in enumerate(boxes):
-        on_edge = rows.start == 0 or cols.start == 0 or rows.stop == h or cols.stop == w
         height, width = rows.stop - rows.start, cols.stop - cols.start
         long_thin = (height > 0.8 * h and width < 0.1 * w) or (width > 0.8 * w and height < 0.1 * h)
-        if on_edge and long_thin:
+        touches = rows.start == 0 or cols.start == 0 or rows.stop == h or cols.stop == w
+        if touches and (long_thin or on_edge[i] > 0.5):
             keep[i] = False
     if not keep.any():
         keep[np.argmax(mass)] = True
