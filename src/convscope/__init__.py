@@ -35,6 +35,7 @@ _LAZY = {
     "explain": "views",
     "summary": "views",
     "compare": "views",
+    "report": "reports",
     "save_figures": "figures",
     # progress and stopping
     "CancelToken": "events",

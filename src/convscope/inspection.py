@@ -250,6 +250,23 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
     often empty (all ≤ 0 on most test digits of a trained mnist-viz), so HiResCAM is the
     default. The positive part is kept and scaled to 0–1.
     """
+    return _grad_cam(model, image, class_index, layer, method, [])[0]
+
+
+def maps_and_grad_cam(model, image: np.ndarray, class_index: int | None = None,
+                      method: str = "hirescam") -> tuple[list[FeatureMaps], GradCam]:
+    """``feature_maps`` and ``grad_cam`` of one image in one forward pass fewer: the maps are
+    recorded by the pass Grad-CAM makes anyway (an interactive view needs both per stroke)."""
+    visual = visual_layers(model)
+    cam, outputs = _grad_cam(model, image, class_index, None, method, visual)
+    return [FeatureMaps(layer.name, number, "pooling" if isinstance(layer, _POOL)
+                        else "convolution", out)
+            for number, (layer, out) in enumerate(zip(visual, outputs, strict=True), 1)], cam
+
+
+def _grad_cam(model, image: np.ndarray, class_index: int | None, layer, method: str,
+              keep: list) -> tuple[GradCam, list[np.ndarray]]:
+    """Grad-CAM (see ``grad_cam``), and the outputs of the layers ``keep`` for this image."""
     if method not in CAM_METHODS:
         raise ConvscopeError(f"unknown method {method!r}; choose one of {', '.join(CAM_METHODS)}")
     layer = find_layer(model, layer)
@@ -257,7 +274,8 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
         layer = pooled_from(model, layer) or layer
     x = keras.ops.convert_to_tensor(image[None].astype(np.float32))
     record: dict = {}
-    probabilities = keras.ops.convert_to_numpy(_run(model, x, record, {id(layer)}))[0]
+    probabilities = keras.ops.convert_to_numpy(
+        _run(model, x, record, {id(layer)} | {id(k) for k in keep}))[0]
     maps = record[id(layer)]
     binary = probabilities.shape[-1] == 1
     if class_index is None:
@@ -280,7 +298,10 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None, layer=Non
     cam = cam / top if top > 0 else cam
     if binary:
         probabilities = np.array([1 - probabilities[0], probabilities[0]])
-    return GradCam(cam.astype(np.float32), class_index, probabilities, layer.name, method)
+    # float32 also for a model trained in bfloat16 (--fast): NumPy has no bfloat16.
+    kept = [keras.ops.convert_to_numpy(record[id(k)])[0].astype(np.float32, copy=False)
+            for k in keep]
+    return GradCam(cam.astype(np.float32), class_index, probabilities, layer.name, method), kept
 
 
 def _gradient_at_zero(function, zero):
@@ -316,17 +337,34 @@ def _gradient_at_zero(function, zero):
 def layer_table(model) -> list[dict]:
     """One row per layer: type, output shape, parameters, and how the count comes about."""
     rows = []
+    traced = _traced_shapes(model)
     for layer in all_layers(model):
         if isinstance(layer, keras.layers.InputLayer):
             continue
         rows.append({
             "name": layer.name,
             "type": type(layer).__name__,
-            "output_shape": _output_shape(layer),
+            "output_shape": traced.get(id(layer)) or _output_shape(layer),
             "parameters": int(layer.count_params()),
             "formula": _formula(layer),
         })
     return rows
+
+
+def _traced_shapes(model) -> dict:
+    """Output shapes of every layer, nested models included, traced from the model's input
+    shape without computing anything: a block written as a model of its own leaves its
+    height and width open (None), which only the enclosing model knows."""
+    shape = getattr(model, "input_shape", None)
+    if not isinstance(shape, tuple) or None in shape[1:]:
+        return {}
+    record: dict = {}
+    try:
+        _run(model, keras.KerasTensor((1, *shape[1:])), record,
+             {id(layer) for layer in all_layers(model)})
+    except (TypeError, ValueError, AttributeError):  # a layer that cannot be traced alone
+        return {}
+    return {key: tuple(value.shape[1:]) for key, value in record.items()}
 
 
 def _output_shape(layer) -> tuple:

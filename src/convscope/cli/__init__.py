@@ -1,10 +1,11 @@
 """The ``convscope`` command: each subcommand parses its options, calls the library and prints.
 
 One module per area: ``training`` (recipes, train), ``data`` (scan, prepare), ``runs``
-(evaluate, predict, compare), ``inspect`` (see, filter, kernels, explain, summary).
+(evaluate, predict, compare, report), ``inspect`` (see, filter, kernels, explain, summary),
+``serve`` (``convscope app``, the local web app).
 """
 
-from . import data, inspect, runs, training  # noqa: E402, F401  (they register the commands)
+from . import data, inspect, report, runs, serve, training  # noqa: F401  (registering)
 from ._common import app
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, Quiet, app, fail, user_errors
+from ._common import DataDir, Quiet, app, console_display, fail, user_errors
 
 
 @app.command("recipes")
@@ -93,6 +93,9 @@ def train_command(
     resume: Annotated[Path | None, typer.Option(help="Continue an interrupted run from its "
                                                 "directory.", show_default=False)] = None,
     data_dir: DataDir = None,
+    report: Annotated[bool, typer.Option(
+        help="Write report.html into the run directory at the end: the whole run on one "
+        "page (a few seconds; `convscope report` writes it later).")] = True,
     quiet: Quiet = False,
 ):
     """Train a recipe and write a run directory (model, config, history, metrics, figures).
@@ -137,4 +140,21 @@ def train_command(
             err=True,
         )
         raise typer.Exit(130) from None
+    if report:
+        _write_report(run, data_dir, quiet)
     typer.echo(str(run.path))
+
+
+def _write_report(run, data_dir, quiet: bool) -> None:
+    """The run's report.html. The run is saved by now: a failure here costs only the page."""
+    from ..reports import report
+
+    display = console_display(quiet)
+    try:
+        path = report(run, data_dir=data_dir, observer=display)
+    except Exception as exc:  # whatever it is, the finished run must not look failed
+        typer.echo(f"warning: report.html not written ({exc}); write it with `convscope "
+                   f"report {run.path}`", err=True)
+        return
+    if display is not None:
+        display.print(f"Report: {path}")

@@ -1,0 +1,232 @@
+"""How long the app's Draw tab takes to answer a stroke: the handler alone, and end to end in a
+real browser. Target (issue 21): median under 100 ms and 95th percentile under 200 ms on a
+2-core CPU, for the course's digit networks (mnist, mnist-viz).
+
+- **handler**: ``convscope.app.draw.stroke`` on a canvas drawn stroke by stroke, sent as the
+  page sends it (a PNG data URL): decoded, prepared MNIST-style, probabilities, every layer's
+  maps, Grad-CAM, the pictures; then the same plus Gradio's encoding of the three pictures to
+  PNG (what the server adds before answering);
+- **browser** (``--browser``): the app on a free port, Debian's chromium driven by Playwright
+  draws short strokes; from the pointer's release to the maps picture loaded in the page, on
+  the page's own clock, and where that time goes: the page exporting the canvas, sending it,
+  the handler, the answer's pictures encoded, sent and shown.
+
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist runs/mnist-viz
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist --browser
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from mnist_vs_course import cpu_name
+from PIL import Image, ImageDraw
+
+# Digits as strokes on a 400-pixel canvas (x, y points; scaled to the app's canvas), drawn one
+# stroke at a time.
+DIGITS = {
+    "1": [[(200, 70), (205, 330)]],
+    "7": [[(120, 90), (290, 90)], [(290, 90), (180, 330)]],
+    "4": [[(230, 70), (120, 230), (300, 230)], [(240, 150), (240, 330)]],
+    "0": [[(200, 70), (130, 140), (125, 260), (200, 330), (275, 260), (270, 140), (200, 70)]],
+    "2": [[(130, 120), (200, 70), (270, 120), (260, 180), (130, 320)], [(130, 320), (290, 320)]],
+    "3": [[(130, 90), (270, 100), (190, 190)], [(190, 190), (280, 260), (200, 330), (130, 300)]],
+}
+WARM_UP = 3
+
+
+def percentiles(samples: list[float]) -> str:
+    a = np.asarray(samples)
+    return (f"p50 {np.percentile(a, 50):6.1f} ms   p95 {np.percentile(a, 95):6.1f} ms   "
+            f"mean {a.mean():6.1f} ms   n={len(a)}")
+
+
+def canvases(count: int):
+    """``count`` canvases (RGBA, ink on transparent paper), each one stroke more than the
+    last; a new digit starts on a clear canvas."""
+    from convscope.app.draw import CANVAS, PEN
+
+    made = 0
+    while True:
+        for strokes in DIGITS.values():
+            canvas = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
+            pen = ImageDraw.Draw(canvas)
+            for points in strokes:
+                scaled = [(x * CANVAS / 400, y * CANVAS / 400) for x, y in points]
+                pen.line(scaled, fill=(0, 0, 0, 255), width=2 * PEN, joint="curve")
+                yield np.asarray(canvas).copy()
+                made += 1
+                if made == count:
+                    return
+
+
+def time_handler(run_dir: Path, strokes: int) -> None:
+    import gradio as gr
+
+    from convscope.app import draw
+    from convscope.app.catalog import Catalog
+    from convscope.app.paths import Roots
+
+    with tempfile.TemporaryDirectory() as root:
+        roots = Roots.of(root, [run_dir])
+        catalog = Catalog(roots)
+        key = roots.key(run_dir.resolve())
+        picture = gr.Image(format="png")
+        alone, encoded = [], []
+        for i, canvas in enumerate(canvases(strokes + WARM_UP)):
+            sent = io.BytesIO()
+            Image.fromarray(canvas).save(sent, "png")
+            data_url = draw.PNG_URL + base64.b64encode(sent.getvalue()).decode()
+            began = time.perf_counter()
+            view = draw.stroke(catalog, key, data_url)
+            middle = time.perf_counter()
+            for array in (view.seen, view.maps, view.cam):
+                picture.postprocess(array)
+            ended = time.perf_counter()
+            if i >= WARM_UP:
+                alone.append((middle - began) * 1000)
+                encoded.append((ended - began) * 1000)
+        print(f"  handler alone             {percentiles(alone)}")
+        print(f"  handler + PNG encoding    {percentiles(encoded)}")
+
+
+# The page's clock: pointer released → the maps picture that answers it loaded.
+INSTRUMENT = """
+() => {
+  window.__latencies = [];
+  document.addEventListener('pointerup', () => { window.__up = performance.now(); }, true);
+  let last = null;
+  const seen = () => {
+    const img = document.querySelector('#draw-maps img');
+    if (!img || !img.src || img.src === last || window.__up === undefined) return;
+    last = img.src;
+    const up = window.__up;
+    const done = () => window.__latencies.push(performance.now() - up);
+    if (img.complete && img.naturalWidth) done();
+    else img.addEventListener('load', done, {once: true});
+  };
+  new MutationObserver(seen).observe(document.querySelector('#draw-maps'),
+                                     {subtree: true, childList: true, attributes: true});
+}
+"""
+
+
+def time_browser(run_dirs: list[Path], strokes: int, moves: int) -> None:
+    """End to end in chromium, with where the time goes: the drawing reaching the handler
+    (from the pointer's release), the handler, and the answer's pictures encoded, sent and
+    shown. The app runs in this process, so one clock times both."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from browser import browser_page
+
+    from convscope.app import draw, start, stop
+    from convscope.app.server import free_port
+
+    handled: list[tuple[float, float]] = []
+    stroke = draw.stroke
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return stroke(*args, **kwargs)
+        finally:
+            handled.append((began, time.perf_counter()))
+
+    draw.stroke = timed
+    with tempfile.TemporaryDirectory() as root:
+        url, page_state, blocks = start(runs=run_dirs, runs_root=root,
+                                        port=free_port("127.0.0.1", 0), quiet=True)
+        try:
+            for run_dir in run_dirs:
+                key = page_state.roots.key(run_dir.resolve())
+                with browser_page() as page:
+                    page.goto(url)
+                    page.wait_for_selector("#draw-canvas canvas", timeout=60_000)
+                    page.locator("#draw-run input").click()
+                    page.get_by_role("option", name=key).first.click()
+                    page.evaluate(INSTRUMENT)
+                    phases = _strokes(page, strokes + WARM_UP, moves, handled)
+                total = [p["shown"] for p in phases[WARM_UP:]]
+                print(f"  {run_dir.name:12} browser   {percentiles(total)}", flush=True)
+                for name in ("sent", "handler", "after handler"):
+                    values = [p[name] for p in phases[WARM_UP:] if p[name] == p[name]]
+                    print(f"      {name:14} median {np.median(values):6.0f} ms")
+        finally:
+            stop(page_state, blocks)
+            draw.stroke = stroke
+
+
+def _strokes(page, count: int, moves: int, handled: list) -> list[dict]:
+    """Short strokes across the canvas, a clear every few; the phases of each (ms).
+
+    Each stroke has its own slant and length: the app names its pictures by their content,
+    and a stroke that prepared to the same 28×28 image (a digit is centred) would change
+    nothing in the page to time."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator("#draw-canvas canvas").first.bounding_box()
+    rng = np.random.default_rng(0)
+    phases, unseen = [], 0
+    for i in range(count):
+        if i % 4 == 0 and i:
+            page.locator("#draw-canvas button.clear").click()
+            time.sleep(1.0)
+        before = page.evaluate("window.__latencies.length")
+        slant, length = rng.uniform(-0.25, 0.25), rng.uniform(0.3, 0.6)
+        x0, x1 = box["x"] + box["width"] * (0.5 + np.array([-slant, slant]) / 2)
+        y0, y1 = box["y"] + box["height"] * (0.5 + np.array([-length, length]) / 2)
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        for k in range(1, moves + 1):
+            page.mouse.move(x0 + (x1 - x0) * k / moves, y0 + (y1 - y0) * k / moves)
+        handled.clear()
+        released = time.perf_counter()
+        page.mouse.up()
+        try:
+            page.wait_for_function(f"window.__latencies.length > {before}", timeout=15_000)
+        except PlaywrightTimeout:  # the same picture as before: nothing to time
+            unseen += 1
+            continue
+        shown = page.evaluate("window.__latencies")[-1]
+        began, ended = handled[-1] if handled else (float("nan"), float("nan"))
+        phases.append({"shown": shown, "sent": (began - released) * 1000,
+                       "handler": (ended - began) * 1000,
+                       "after handler": shown - (ended - released) * 1000})
+        time.sleep(0.3)
+    if unseen:
+        print(f"      ({unseen} strokes left the pictures unchanged and were not timed)")
+    return phases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=Path, nargs="+", help="digit run directories")
+    parser.add_argument("--strokes", type=int, default=60, help="strokes timed per run")
+    parser.add_argument("--browser", action="store_true", help="also end to end in chromium")
+    parser.add_argument("--browser-strokes", type=int, default=30)
+    parser.add_argument("--moves", type=int, default=12, help="mouse moves per stroke")
+    args = parser.parse_args()
+    import convscope.app  # noqa: F401  (Gradio's settings)
+    from convscope._setup import import_keras_quietly
+
+    import_keras_quietly()
+
+    load = os.getloadavg()[0]
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; load average {load:.1f} at start")
+    for run_dir in args.runs:
+        print(f"{run_dir}:")
+        time_handler(run_dir, args.strokes)
+    if args.browser:
+        time_browser(args.runs, args.browser_strokes, args.moves)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()

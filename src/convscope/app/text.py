@@ -1,0 +1,216 @@
+"""Every word the page says, in English and in French (the course's language).
+
+The page starts in the browser's language (its ``Accept-Language``) and has a switch; handlers
+receive the language and answer in it. The library's own error messages stay in English.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = (("English", "en"), ("Français", "fr"))
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # -- the page --------------------------------------------------------------------------
+    "title": ("## convscope — look inside convolutional networks",
+              "## convscope — regarder à l'intérieur des réseaux convolutifs"),
+    "language": ("Language", "Langue"),
+    "tab_draw": ("Draw", "Dessiner"),
+    "tab_photo": ("Photo", "Photo"),
+    "tab_explore": ("Explore a run", "Explorer un entraînement"),
+    "tab_train": ("Train", "Entraîner"),
+    "problem": ("Problem: {message}", "Problème : {message}"),
+    "unexpected": ("Unexpected error ({error}); the details are in the terminal running "
+                   "convscope app.",
+                   "Erreur inattendue ({error}) ; le détail est dans le terminal qui exécute "
+                   "convscope app."),
+    # -- shared by the tabs ----------------------------------------------------------------
+    "probabilities": ("Probabilities", "Probabilités"),
+    "gradcam": ("Where the evidence is (Grad-CAM)", "Où sont les indices (Grad-CAM)"),
+    "maps_heading": ("#### What every layer sees: its feature maps, numbered from 1 as in the "
+                     "course, white = high",
+                     "#### Ce que voit chaque couche : ses cartes, numérotées à partir de 1 "
+                     "comme dans le cours, blanc = élevé"),
+    "layer_title": ("Layer {number} — {name} ({kind}): {count} maps of {height}×{width}",
+                    "Couche {number} — {name} ({kind}) : {count} cartes de {height}×{width}"),
+    "kind_convolution": ("convolution", "convolution"),
+    "kind_pooling": ("pooling", "pooling"),
+    "curves": ("Learning curves", "Courbes d'apprentissage"),
+    # -- Draw ------------------------------------------------------------------------------
+    "draw_run": ("Digit network (a run)", "Réseau de chiffres (un entraînement)"),
+    "draw_canvas": ("Draw a digit", "Dessinez un chiffre"),
+    "draw_help": ("Draw one digit, large, with the mouse or a finger: the network answers "
+                  "after every stroke. ↶ undoes a stroke, ✕ clears the canvas.",
+                  "Dessinez un chiffre, en grand, à la souris ou au doigt : le réseau répond "
+                  "après chaque trait. ↶ annule un trait, ✕ efface tout."),
+    "draw_start": ("Draw a digit on the canvas: the network answers after every stroke.",
+                   "Dessinez un chiffre : le réseau répond après chaque trait."),
+    "draw_no_run": ("No digit network yet: train one in the Train tab (mnist or mnist-viz), "
+                    "or start the app with a run directory.",
+                    "Pas encore de réseau de chiffres : entraînez-en un dans l'onglet "
+                    "Entraîner (mnist ou mnist-viz), ou lancez l'application avec un dossier "
+                    "d'entraînement."),
+    "draw_answer": ("The network reads {label} ({confidence} sure).",
+                    "Le réseau lit {label} (sûr à {confidence})."),
+    "draw_seen": ("What the network receives: 28×28", "Ce que reçoit le réseau : 28×28"),
+    # -- Photo -----------------------------------------------------------------------------
+    "photo_run": ("Network (a run)", "Réseau (un entraînement)"),
+    "photo_input": ("Your photo: upload, drop, paste or webcam",
+                    "Votre photo : envoyer, déposer, coller ou webcam"),
+    "photo_help": ("Any photo up to {megabytes} MB: a cat or a dog for catsdogs; a plane, car, "
+                   "bird, cat, deer, dog, frog, horse, ship or truck for CIFAR-10; a digit on "
+                   "paper for a digit network.",
+                   "Toute photo jusqu'à {megabytes} Mo : un chat ou un chien pour catsdogs ; un "
+                   "avion, une voiture, un oiseau, un chat, un cerf, un chien, une grenouille, "
+                   "un cheval, un bateau ou un camion pour CIFAR-10 ; un chiffre sur papier "
+                   "pour un réseau de chiffres."),
+    "photo_start": ("Upload a photo, drop or paste one, or take one with the webcam.",
+                    "Envoyez une photo, déposez-en ou collez-en une, ou prenez-en une avec la "
+                    "webcam."),
+    "photo_no_run": ("No run yet: train one in the Train tab, or start the app with a run "
+                     "directory.",
+                     "Pas encore d'entraînement : lancez-en un dans l'onglet Entraîner, ou "
+                     "lancez l'application avec un dossier d'entraînement."),
+    "photo_answer": ("The network sees {label} ({confidence} sure) in the photo made "
+                     "{height}×{width}.",
+                     "Le réseau voit {label} (sûr à {confidence}) dans la photo réduite à "
+                     "{height}×{width}."),
+    "photo_seen": ("As the network sees it", "Telle que le réseau la voit"),
+    # -- Explore ---------------------------------------------------------------------------
+    "explore_run": ("Run", "Entraînement"),
+    "explore_start": ("Choose a run.", "Choisissez un entraînement."),
+    "report_link": ("Open this run's HTML report", "Ouvrir le rapport HTML de cet entraînement"),
+    "row_run": ("Run", "Entraînement"),
+    "row_recipe": ("Recipe", "Recette"),
+    "row_data": ("Data", "Données"),
+    "row_epochs": ("Epochs", "Époques"),
+    "row_accuracy": ("Test accuracy", "Précision sur le test"),
+    "row_weights": ("Weights", "Poids"),
+    "row_time": ("Training time", "Durée d'entraînement"),
+    "training_images": ("training images", "images d'entraînement"),
+    "test_images": ("test images", "images de test"),
+    "per_class": ("Accuracy per class:", "Précision par classe :"),
+    "confusion": ("Confusion matrix (rows: true class; columns: predicted): click a cell",
+                  "Matrice de confusion (lignes : vraie classe ; colonnes : prédite) : "
+                  "cliquez une case"),
+    "confusion_corner": ("true \\ predicted", "vraie \\ prédite"),
+    "cell_help": ("Click a cell of the matrix to see its test images.",
+                  "Cliquez une case de la matrice pour voir ses images de test."),
+    "cell_message": ("{count} test images of {true} taken for {predicted} (the {shown} surest "
+                     "shown); click one to look inside.",
+                     "{count} images de test de {true} prises pour {predicted} (les {shown} "
+                     "plus sûres) ; cliquez-en une pour regarder dedans."),
+    "mistakes": ("Most confident mistakes: click one to look inside",
+                 "Erreurs les plus sûres d'elles : cliquez-en une pour regarder dedans"),
+    "mistake_caption": ("{true} → {predicted} {confidence}", "{true} → {predicted} {confidence}"),
+    "inspect_heading": ("### Look inside one test image",
+                        "### Regarder à l'intérieur d'une image de test"),
+    "test_index": ("Test image number", "Numéro de l'image de test"),
+    "show": ("Show", "Afficher"),
+    "first_of": ("…or the first test image of class", "…ou la première image de test de"),
+    "inspect_right": ("Test image #{index} ({true}): the network says {predicted} "
+                      "({confidence}), right.",
+                      "Image de test n° {index} ({true}) : le réseau dit {predicted} "
+                      "({confidence}), juste."),
+    "inspect_wrong": ("Test image #{index} ({true}): the network says {predicted} "
+                      "({confidence}), wrong.",
+                      "Image de test n° {index} ({true}) : le réseau dit {predicted} "
+                      "({confidence}), faux."),
+    "index_range": ("the test image number must be between 0 and {last}",
+                    "le numéro de l'image de test doit être entre 0 et {last}"),
+    "filter_heading": ("One filter across many images (course §4.3)",
+                       "Un filtre sur plusieurs images (cours §4.3)"),
+    "layer": ("Layer", "Couche"),
+    "filter": ("Filter (from 1)", "Filtre (à partir de 1)"),
+    "images": ("Images", "Images"),
+    "kernels_heading": ("The learned kernels", "Les motifs appris"),
+    # -- Train -----------------------------------------------------------------------------
+    "recipe": ("Recipe (the network)", "Recette (le réseau)"),
+    "dataset": ("Data", "Données"),
+    "own_dataset": ("The recipe's own dataset", "Les données de la recette"),
+    "own_data": ("The recipe's own dataset, {dataset}, from {where}.",
+                 "Les données de la recette, {dataset}, depuis {where}."),
+    "part": ("Part", "Partie"),
+    "class": ("Class", "Classe"),
+    "photos": ("Photos", "Photos"),
+    "scanned": ("Every photo was decoded as the network will see it ({height}×{width}).",
+                "Chaque photo a été décodée comme le réseau la verra ({height}×{width})."),
+    "skipped_heading": ("Files skipped: {count}", "Fichiers écartés : {count}"),
+    "more_skipped": ("- … and {count} more", "- … et {count} autres"),
+    "epochs": ("Epochs", "Époques"),
+    "limit": ("Train on the first N images (0: all)",
+              "Entraîner sur les N premières images (0 : toutes)"),
+    "fast": ("--fast: the same layers, in less time", "--fast : les mêmes couches, plus vite"),
+    "augment": ("Augmentation: random flips, turns, shifts and zooms",
+                "Augmentation : retournements, rotations, décalages et zooms au hasard"),
+    "start": ("Start", "Démarrer"),
+    "stop": ("Stop (keeps the last complete epoch)", "Arrêter (garde la dernière époque finie)"),
+    "resume_run": ("A stopped run", "Un entraînement arrêté"),
+    "resume": ("Resume", "Reprendre"),
+    "resume_choose": ("Choose a stopped run to resume.",
+                      "Choisissez un entraînement arrêté à reprendre."),
+    "train_started": ("Started {recipe} → {run}.", "{recipe} démarré → {run}."),
+    "train_resumed": ("Resuming {run}.", "Reprise de {run}."),
+    "train_stopping": ("Stopping after the current step; the last complete epoch is kept.",
+                       "Arrêt après l'étape en cours ; la dernière époque finie est gardée."),
+    "train_nothing": ("No training is running.", "Aucun entraînement en cours."),
+    "train_idle": ("No training yet. Choose a recipe and its data, then Start: one training "
+                   "runs at a time, and it goes on if you close the page.",
+                   "Pas encore d'entraînement. Choisissez une recette et ses données, puis "
+                   "Démarrer : un seul entraînement à la fois, et il continue si vous fermez "
+                   "la page."),
+    "state_running": ("Training {recipe} → {run}: {epochs}/{planned} epochs done. One training "
+                      "runs at a time: Start is back when it ends or is stopped.",
+                      "Entraînement de {recipe} → {run} : {epochs}/{planned} époques faites. Un "
+                      "seul entraînement à la fois : Démarrer revient quand il finit ou est "
+                      "arrêté."),
+    "state_stopping": ("Stopping {recipe} → {run} after the current step…",
+                       "Arrêt de {recipe} → {run} après l'étape en cours…"),
+    "state_complete": ("Finished {recipe} → {run}: {epochs}/{planned} epochs.",
+                       "Terminé : {recipe} → {run}, {epochs}/{planned} époques."),
+    "state_interrupted": ("Stopped {recipe} → {run} after {epochs}/{planned} epochs; Resume "
+                          "continues it.",
+                          "Arrêté : {recipe} → {run} après {epochs}/{planned} époques ; "
+                          "Reprendre le continue."),
+    "state_failed": ("{recipe} → {run} failed: {error}", "{recipe} → {run} a échoué : {error}"),
+    "final_accuracy": ("Test accuracy {accuracy}.", "Précision sur le test : {accuracy}."),
+    "progress": ("Epoch {epoch}/{epochs} · step {step}/{steps}",
+                 "Époque {epoch}/{epochs} · étape {step}/{steps}"),
+    "epoch_table": ("Epoch by epoch", "Époque par époque"),
+    "col_epoch": ("epoch", "époque"),
+    "col_loss": ("loss", "perte"),
+    "col_accuracy": ("accuracy", "précision"),
+    "col_test_loss": ("test loss", "perte test"),
+    "col_test_accuracy": ("test accuracy", "précision test"),
+    "col_seconds": ("seconds", "secondes"),
+    "drop_heading": ("Your own photos, class by class", "Vos propres photos, classe par classe"),
+    "drop_help": ("Name a set and a class, drop that class's photos, Add; again for each class "
+                  "(two at least, a few dozen photos each). They are kept under the runs root "
+                  "in photos/SET/CLASS/; then choose the set as Data.",
+                  "Nommez un jeu et une classe, déposez les photos de cette classe, Ajouter ; "
+                  "recommencez pour chaque classe (deux au moins, quelques dizaines de photos "
+                  "chacune). Elles sont gardées sous le dossier des entraînements, dans "
+                  "photos/JEU/CLASSE/ ; choisissez ensuite le jeu comme Données."),
+    "set_name": ("Set name", "Nom du jeu"),
+    "class_name": ("Class name (e.g. cats)", "Nom de la classe (par ex. chats)"),
+    "drop_files": ("Photos of this class", "Photos de cette classe"),
+    "add": ("Add to this class", "Ajouter à cette classe"),
+    "add_none": ("Drop some photos first.", "Déposez d'abord des photos."),
+    "added": ("{count} photo(s) added to class {klass} of set {set}.",
+              "{count} photo(s) ajoutée(s) à la classe {klass} du jeu {set}."),
+}
+
+
+def say(lang: str, key: str, **values) -> str:
+    """The text ``key`` in ``lang`` ("en" or "fr"), with ``values`` filled in."""
+    english, french = TEXTS[key]
+    return (french if lang == "fr" else english).format(**values)
+
+
+def language_of(accept_language: str | None) -> str:
+    """"fr" when the browser prefers French, else "en" (from an ``Accept-Language`` header)."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("fr"):
+            return "fr"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
