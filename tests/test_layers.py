@@ -229,3 +229,56 @@ def test_random_affine_survives_a_safe_mode_save(tmp_path):
     assert (layer.rotation, layer.shift, layer.zoom, layer.seed) == (0.02, 0.05, 0.1, 3)
     assert layer.kinds == ["rotation", "shift", "zoom"]
     assert RandomAffine(shift=0.1).kinds == ["shift"]
+
+
+def digit_batch(n=8):
+    """MNIST-like: bright strokes on black, 28×28."""
+    from convscope.datasets import load_dataset
+
+    return load_dataset("mnist").x_test[:n].astype(np.float32) / 255
+
+
+def test_digit_distortions_change_digits_only_while_training():
+    from convscope.layers import DigitDistortions
+
+    x = digit_batch()
+    layer = DigitDistortions(shift=0.1, thickness=1.0, blur=0.6, fade=0.5, seed=0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x)
+    changed = keras.ops.convert_to_numpy(layer(x, training=True))
+    assert changed.shape == x.shape
+    assert all(not np.allclose(a, b) for a, b in zip(changed, x, strict=True))
+    assert changed.min() >= 0 and changed.max() <= 1 + 1e-6  # still pixels
+
+
+def test_digit_distortions_thicken_thin_blur_and_fade_strokes():
+    from convscope.layers import DigitDistortions
+
+    x = digit_batch(64)
+    ink = (x > 0.5).sum()
+
+    def apply(**kwargs):
+        return keras.ops.convert_to_numpy(DigitDistortions(seed=0, **kwargs)(x, training=True))
+
+    # Thickness draws each image's change from [-1, 1]: some strokes grow, others shrink.
+    thick = apply(thickness=1.0)
+    grown = [(a > 0.5).sum() > (b > 0.5).sum() for a, b in zip(thick, x, strict=True)]
+    assert 0 < sum(grown) < len(x)
+    assert (apply(fade=0.5).max(axis=(1, 2, 3)) <= x.max(axis=(1, 2, 3)) + 1e-6).all()
+    assert (apply(blur=0.6) > 0.5).sum() < ink  # edges soften
+    moved = apply(shift=0.1)
+    centres = [np.argwhere(m[..., 0] > 0.5).mean(0) - np.argwhere(o[..., 0] > 0.5).mean(0)
+               for m, o in zip(moved, x, strict=True)]
+    assert np.abs(centres).max() <= 0.1 * 28 + 1 and np.abs(centres).max() > 0.5
+
+
+def test_digit_distortions_survive_a_safe_mode_save(tmp_path):
+    from convscope.layers import DigitDistortions
+
+    model = keras.Sequential([keras.Input((28, 28, 1)),
+                              DigitDistortions(shift=0.1, thickness=1.0, blur=0.6, fade=0.5,
+                                               name="distort"),
+                              keras.layers.Flatten(), keras.layers.Dense(10)])
+    model.save(tmp_path / "m.keras")
+    layer = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True).get_layer("distort")
+    assert (layer.shift, layer.thickness, layer.blur, layer.fade) == (0.1, 1.0, 0.6, 0.5)
+    assert layer.kinds == ["shift", "thickness", "blur", "fade"]

@@ -94,6 +94,17 @@ def test_cli_predict_reports_bad_files_and_goes_on(tiny_run, tmp_path):
     assert f"error: {broken}:" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_predict_show_draws_the_picture_beside_what_the_network_received(tiny_run, tmp_path):
+    picture = tmp_path / "my seven.png"
+    draw_seven().save(picture)
+    result = run_cli("predict", tiny_run.path, picture, "--show")
+    assert result.returncode == 0, result.stderr
+    drawn = tiny_run.path / "figures" / "predict" / "received-my seven.png"
+    assert f"drawn: {drawn}" in result.stdout
+    with Image.open(drawn) as figure:
+        assert figure.width > 600 and figure.height > 200
+
+
 def test_uneven_lighting_and_paper_grain_are_ignored():
     """A phone photo: paper lit unevenly (a gradient), grain, a blurred JPEG."""
     from PIL import ImageFilter

@@ -149,7 +149,7 @@ def training_batch_figure(config: RunConfig, data, model) -> Figure:
     x = augment_array(_scaled(config, data.x_train[order]), config.shift, config.flip, rng)
     changes = ["mirrored"] if config.flip else []
     changes += [f"shifts up to {config.shift} px"] if config.shift else []
-    randomizers = [layer for layer in model.layers if type(layer).__name__.startswith("Random")]
+    randomizers = [layer for layer in model.layers if _changes_images(layer)]
     for layer in randomizers:
         x = keras.ops.convert_to_numpy(layer(x, training=True))
     kinds = [kind for layer in randomizers for kind in _changes_made_by(layer)]
@@ -163,6 +163,11 @@ def training_batch_figure(config: RunConfig, data, model) -> Figure:
                   "changes it is shown (augmentation)." if changes else
                   "What the network trains on: the images, scaled, as the first batch holds "
                   "them.")
+
+
+def _changes_images(layer) -> bool:
+    """Keras's random layers, and convscope's, which say what they change (``kinds``)."""
+    return type(layer).__name__.startswith("Random") or hasattr(layer, "kinds")
 
 
 def _changes_made_by(layer) -> list[str]:

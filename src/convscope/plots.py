@@ -474,6 +474,31 @@ def grad_cam(image: np.ndarray, heatmap: np.ndarray, probabilities: np.ndarray,
     return fig
 
 
+def as_received(original: np.ndarray, received: np.ndarray, probabilities: np.ndarray,
+                class_names: list[str], title: str):
+    """A user's picture, the input the network received from it, and what it predicted: where
+    a wrong answer comes from is usually visible in the middle panel."""
+    fig, (orig_ax, in_ax, bar_ax) = plt.subplots(1, 3, figsize=(11, 3.6),
+                                                 gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    orig_ax.imshow(original, cmap="gray" if original.ndim == 2 else None)
+    orig_ax.set_xticks([])
+    orig_ax.set_yticks([])
+    orig_ax.set_title("your picture")
+    _show_image(in_ax, received)
+    h, w = received.shape[:2]
+    in_ax.set_title(f"what the network receives ({h}×{w})")
+    best = int(np.argmax(probabilities))
+    order = np.argsort(probabilities)[::-1][:10][::-1]
+    colors = ["#1f77b4" if i == best else "#9bbbd9" for i in order]
+    bar_ax.barh([class_names[i] for i in order], probabilities[order], color=colors)
+    bar_ax.set_xlim(0, 1)
+    bar_ax.set_xlabel("probability")
+    bar_ax.set_title(f"prediction: {class_names[best]} ({probabilities[best]:.0%})")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def architecture(rows: list[dict], input_shape, title: str):
     """A block diagram: one box per layer, its output shape and its weight count."""
     n = len(rows) + 1

@@ -133,6 +133,24 @@ def explain(run, image=None, *, test_index: int | None = None, class_name=None,
                        names[cam.class_index], cam.heatmap)
 
 
+def as_received(run, image) -> Figure:
+    """A user's picture beside the input the network received from it (for digits: the
+    MNIST-style 28×28), with the prediction: ``predict --show``."""
+    from .datasets.images import load_image, to_rgb
+
+    run = load_run(run)
+    received = run.prepare(image)
+    probabilities = run.predict_arrays(received[None])[0]
+    picture = load_image(image) if isinstance(image, (str, Path)) else image
+    if not isinstance(picture, np.ndarray):
+        picture = np.asarray(to_rgb(picture))
+    name = Path(image).stem if isinstance(image, (str, Path)) else "image"
+    title = Path(image).name if isinstance(image, (str, Path)) else "your picture"
+    return Figure(f"received-{name}", plots.as_received(picture, received, probabilities,
+                                                        run.class_names, title),
+                  "Your picture, what the network received from it, and its answer.")
+
+
 @dataclass
 class Summary:
     """A network's layers, their output shapes and weight counts, and a block diagram."""
@@ -172,6 +190,13 @@ class Comparison:
     rows: list[dict]  # see evaluation.compare_runs
     labels: list[str]
     figure: Figure
+
+    def _repr_html_(self) -> str:
+        """In Jupyter, a comparison shows its table and curves."""
+        from .html import comparison_card, default_language, notebook
+
+        return notebook(comparison_card(self.rows, self.labels, self.figure,
+                                        default_language()))
 
     def csv(self) -> str:
         buffer = io.StringIO()

@@ -36,6 +36,9 @@ def predict_command(
     images: Annotated[list[Path], typer.Argument(help="Image files (PNG, JPEG, …).")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON record per line: path, "
                                           "predicted class, probabilities.")] = False,
+    show: Annotated[bool, typer.Option("--show", help="Also draw each picture beside the input "
+                                       "the network received from it, into the run's "
+                                       "figures/predict/.")] = False,
 ):
     """Predict the class of your own images, with every class's probability.
 
@@ -58,6 +61,11 @@ def predict_command(
         else:
             probs = "  ".join(f"{k}:{v:.3f}" for k, v in p.probabilities.items())
             typer.echo(f"{p.source}: {p.label} ({p.confidence:.1%})   {probs}")
+        if show:
+            from ..views import as_received
+
+            path = as_received(run, Path(p.source)).save(run.figures_dir / "predict")
+            typer.echo(f"  drawn: {path}", err=as_json)
     if failed:
         raise typer.Exit(1)
 

@@ -1,0 +1,119 @@
+"""Digits written by anyone: the `digits` recipe against the course's program, side by side.
+
+Per seed, each in a fresh process and interleaved (so drifts in machine speed hit all alike):
+the course's MNIST program (5 epochs), `convscope train mnist` (the course's network) and
+`convscope train digits`. Printed: wall time (process start to exit), MNIST test accuracy,
+and accuracy on the foreign digits of `tests/foreign_digits.py` (500 digits that MNIST's
+writers did not write; a yardstick, never training data) read through `predict`'s preparation.
+
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/digits_vs_course.py --seeds 0 1 2
+
+Targets (issue 22), means of three seeds: `digits` ≥ 99.5 % on MNIST's test set in no more
+than the course program's wall time, and ≥ 95 % on the foreign digits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from convscope.hardware import cpu_name
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE))
+
+from foreign_digits import foreign_digits  # noqa: E402
+from mnist_vs_course import run_course  # noqa: E402
+
+
+def foreign_accuracy(run_dir: Path, samples) -> tuple[float, dict]:
+    """Accuracy on the foreign digits, and per medium; a digit preparation refuses counts
+    as wrong."""
+    import convscope
+    from convscope.errors import DataError
+
+    run = convscope.load_run(run_dir)
+    right, by_medium = [], defaultdict(list)
+    for sample in samples:
+        try:
+            predicted = int(run.predict_arrays(run.prepare(sample.image)[None]).argmax())
+        except DataError:
+            predicted = -1
+        right.append(predicted == sample.label)
+        by_medium[sample.medium].append(predicted == sample.label)
+    return float(np.mean(right)), {k: float(np.mean(v)) for k, v in sorted(by_medium.items())}
+
+
+def run_convscope(recipe: str, seed: int, samples) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp) / "run"
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "convscope", "train", recipe, "--seed", str(seed),
+                        "--out", str(run_dir), "--quiet"], capture_output=True, text=True,
+                       check=True)
+        wall = time.perf_counter() - began
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        foreign, media = foreign_accuracy(run_dir, samples)
+    return {"wall_seconds": wall, "train_seconds": metrics["train_seconds"],
+            "test_accuracy": metrics["test_accuracy"], "foreign_accuracy": foreign,
+            "foreign_by_medium": media}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--per-class", type=int, default=50, help="foreign digits per class")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    if "CONVSCOPE_DATA" not in os.environ:
+        sys.exit("set CONVSCOPE_DATA to the folder holding mnist/ (e.g. ../shared/datasets)")
+    samples = foreign_digits(per_class=args.per_class)
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); seeds {args.seeds}; "
+          f"{len(samples)} foreign digits", flush=True)
+    rows = {"course program": [], "mnist": [], "digits": []}
+    for seed in args.seeds:
+        for name in rows:
+            if name == "course program":
+                r = run_course(seed, 5)
+            else:
+                r = run_convscope(name, seed, samples)
+            rows[name].append(r)
+            foreign = (f"  foreign {r['foreign_accuracy']:.1%}"
+                       if "foreign_accuracy" in r else "")
+            print(f"  seed {seed}  {name:15} wall {r['wall_seconds']:6.1f} s  "
+                  f"MNIST test {r['test_accuracy']:.2%}{foreign}", flush=True)
+
+    def mean(name, key):
+        values = [r[key] for r in rows[name] if key in r]
+        return statistics.mean(values) if values else float("nan")
+
+    print(f"\n{'':16} {'wall s':>7} {'MNIST':>8} {'foreign':>8}")
+    for name in rows:
+        print(f"{name:16} {mean(name, 'wall_seconds'):7.1f} {mean(name, 'test_accuracy'):8.2%} "
+              f"{mean(name, 'foreign_accuracy'):8.1%}")
+    print(f"digits / course program wall time: "
+          f"×{mean('digits', 'wall_seconds') / mean('course program', 'wall_seconds'):.2f}")
+    for name in ("mnist", "digits"):
+        media = defaultdict(list)
+        for r in rows[name]:
+            for medium, value in r["foreign_by_medium"].items():
+                media[medium].append(value)
+        print(f"foreign by medium, {name}: "
+              + ", ".join(f"{m} {statistics.mean(v):.0%}" for m, v in media.items()))
+    if args.json:
+        args.json.write_text(json.dumps({"cpu": cpu_name(), "runs": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
