@@ -82,3 +82,43 @@ def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
     assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"
     with pytest.raises(ConvscopeError, match="unknown schedule 'linear'"):
         _schedule(get_recipe("mnist"), "linear", augment=False)
+
+
+def test_digits_recipe_distorts_digits_in_the_model_and_refuses_augment_twice():
+    recipe = get_recipe("digits")
+    model = recipe.build()
+    assert model.layers[0].name == "distort" and model.output_shape == (None, 10)
+    assert recipe.dataset == "mnist" and recipe.input_shape == (28, 28, 1)
+    with pytest.raises(ConvscopeError, match="without --augment"):
+        recipe.build(augment=True)
+
+
+@pytest.mark.parametrize("classes", [2, 3, 10])
+def test_photos_recipe_builds_for_any_number_of_classes(classes):
+    from convscope.inspection import conv_layers, visual_layers
+
+    model = get_recipe("photos").build(num_classes=classes)
+    assert model.output_shape == (None, 1 if classes == 2 else classes)
+    assert model.input_shape == (None, 64, 64, 3)
+    # The residual blocks are models of their own; their convolutions stay inspectable.
+    names = [layer.name for layer in conv_layers(model)]
+    assert names[0] == "conv1" and "block3_conv2" in names and len(names) == 10
+    assert [layer.name for layer in visual_layers(model)][-1] == "block3_shortcut"
+
+
+def test_photos_recipe_builds_for_another_input_size_and_refuses_augment_twice():
+    recipe = get_recipe("photos")
+    model = recipe.build(input_shape=(96, 96, 3))
+    assert model.input_shape == (None, 96, 96, 3)
+    assert model.count_params() == recipe.build().count_params()  # global average: no change
+    with pytest.raises(ConvscopeError, match="without --augment"):
+        recipe.build(augment=True)
+
+
+def test_layer_table_gives_shapes_inside_residual_blocks():
+    from convscope.inspection import layer_table
+
+    rows = {row["name"]: row for row in layer_table(get_recipe("photos").build())}
+    assert rows["block1_conv1"]["output_shape"] == (32, 32, 64)
+    assert rows["block3_add"]["output_shape"] == (8, 8, 256)
+    assert all(None not in row["output_shape"] for row in rows.values())
