@@ -11,6 +11,7 @@ import pytest
 from conftest import DATA
 
 import convscope
+from convscope.inspection import grad_cam
 from convscope.models import load_keras_model
 
 pytestmark = pytest.mark.slow
@@ -44,6 +45,8 @@ def test_a_short_run_trains_and_predicts(photos_run):
 def test_explains_on_its_last_convolution_and_shows_maps_numbered_by_layer(photos_run):
     run, root = photos_run
     explanation = convscope.explain(run, test_index=0)
+    photo = run.prepare(sorted((root / "test" / "dogs").iterdir())[0])
+    assert grad_cam(run.model, photo).layer == "block3_conv2"  # the last 3×3 convolution
     assert explanation.heatmap.shape[0] > 1 and 0 <= explanation.heatmap.min()
     figures = convscope.see(run, test_index=0)
     # conv1, pool1, three convolutions per residual block and the pools between them

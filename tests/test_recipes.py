@@ -95,7 +95,7 @@ def test_digits_recipe_distorts_digits_in_the_model_and_refuses_augment_twice():
 
 @pytest.mark.parametrize("classes", [2, 3, 10])
 def test_photos_recipe_builds_for_any_number_of_classes(classes):
-    from convscope.inspection import conv_layers, visual_layers
+    from convscope.inspection import conv_layers, find_layer, visual_layers
 
     model = get_recipe("photos").build(num_classes=classes)
     assert model.output_shape == (None, 1 if classes == 2 else classes)
@@ -104,6 +104,8 @@ def test_photos_recipe_builds_for_any_number_of_classes(classes):
     names = [layer.name for layer in conv_layers(model)]
     assert names[0] == "conv1" and "block3_conv2" in names and len(names) == 10
     assert [layer.name for layer in visual_layers(model)][-1] == "block3_shortcut"
+    # Grad-CAM's and `filter`'s default: the last 3×3 convolution, not the 1×1 projection
+    assert find_layer(model).name == "block3_conv2"
 
 
 def test_photos_recipe_builds_for_another_input_size_and_refuses_augment_twice():

@@ -42,7 +42,8 @@ def conv_layers(model) -> list:
 
 
 def find_layer(model, which=None, kinds=_CONV + _POOL):
-    """A layer by 1-based position among the visual layers, by name, or the last convolution.
+    """A layer by 1-based position among the visual layers, by name, or the last convolution
+    (the last wider than 1×1, where there is one).
 
     ``which`` may also be the layer itself.
 
@@ -55,8 +56,11 @@ def find_layer(model, which=None, kinds=_CONV + _POOL):
     if not candidates:
         raise ConvscopeError(f"model {model.name!r} has no convolution layer to inspect")
     if which is None:
+        # The last convolution that looks at neighbourhoods: a residual block's 1×1
+        # projection only mixes channels, and may come last in the block's order.
         convs = [layer for layer in candidates if isinstance(layer, _CONV)]
-        return (convs or candidates)[-1]
+        spatial = [layer for layer in convs if max(layer.kernel_size) > 1]
+        return (spatial or convs or candidates)[-1]
     if isinstance(which, int) or (isinstance(which, str) and which.isdigit()):
         index = int(which)
         if not 1 <= index <= len(candidates):
