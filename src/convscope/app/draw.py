@@ -25,7 +25,7 @@ from ..datasets.images import pillow_errors
 from ..errors import DataError
 from .catalog import Catalog
 from .looking import look
-from .page import Page, failure, markdown_line
+from .page import Page, answer_widgets, failure, maps_widget, markdown_line
 from .text import say
 
 # The canvas's pixels a side (it is shown larger or smaller to fit the page): ample for
@@ -195,21 +195,8 @@ def build(page: Page) -> None:
                           elem_id="draw-canvas")
             page.text(gr.Markdown(say("en", "draw_help")), "draw_help", "value")
         with gr.Column(scale=3, min_width=320):
-            message = page.text(gr.Markdown(say("en", "draw_start"), elem_id="draw-message"),
-                                "draw_start", "value")
-            probabilities = page.text(gr.Label(num_top_classes=10, elem_id="draw-probabilities",
-                                               label=say("en", "probabilities")),
-                                      "probabilities")
-            with gr.Row():
-                seen = page.text(gr.Image(elem_id="draw-seen", format="png", height=200,
-                                          interactive=False, buttons=[],
-                                          label=say("en", "draw_seen")), "draw_seen")
-                cam = page.text(gr.Image(elem_id="draw-cam", format="png", height=200,
-                                         interactive=False, buttons=[],
-                                         label=say("en", "gradcam")), "gradcam")
-    page.text(gr.Markdown(say("en", "maps_heading")), "maps_heading", "value")
-    maps = gr.Image(elem_id="draw-maps", format="png", interactive=False, show_label=False,
-                    buttons=["fullscreen"])
+            message, probabilities, seen, cam = answer_widgets(page, "draw")
+    maps = maps_widget(page, "draw")
     # The last drawing, for answering again when the run or the language changes.
     drawn = gr.State(None)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConvscopeError
 from ..runs import Run
-from . import pictures
+from .pictures import as_rgb, enlarged, heat_overlay, layer_sheet, stacked
 from .text import say
 
 if TYPE_CHECKING:
@@ -47,14 +47,14 @@ def look(run: Run, image: np.ndarray, lang: str = "en") -> Look:
     names = run.class_names
     best = int(np.argmax(probabilities))
     titles = [layer_title(fm, lang) for fm in layers]
-    sheets = [pictures.layer_sheet(fm, title) for fm, title in zip(layers, titles, strict=True)]
+    sheets = [layer_sheet(fm, title) for fm, title in zip(layers, titles, strict=True)]
     return Look(
         probabilities={name: float(p) for name, p in zip(names, probabilities, strict=True)},
         predicted=names[best],
         confidence=float(probabilities[best]),
-        seen=pictures.enlarged(pictures.as_rgb(image)),
-        maps=pictures.stacked(sheets) if sheets else None,
-        cam=None if cam is None else pictures.heat_overlay(image, cam.heatmap),
+        seen=enlarged(as_rgb(image)),
+        maps=stacked(sheets) if sheets else None,
+        cam=None if cam is None else heat_overlay(image, cam.heatmap),
         titles=titles,
     )
 

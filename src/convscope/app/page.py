@@ -90,3 +90,32 @@ def markdown_line(text: str) -> str:
     for char in "\\`*_[]<>#|":
         text = text.replace(char, "\\" + char)
     return text
+
+
+def answer_widgets(page: Page, tab: str):
+    """What the Draw and Photo tabs answer with: a message, the probabilities, the input as
+    the network sees it, Grad-CAM, and every layer's maps. ``tab``: "draw" or "photo" (their
+    element ids and texts)."""
+    import gradio as gr
+
+    message = page.text(gr.Markdown(say("en", f"{tab}_start"), elem_id=f"{tab}-message"),
+                        f"{tab}_start", "value")
+    probabilities = page.text(gr.Label(num_top_classes=10, elem_id=f"{tab}-probabilities",
+                                       label=say("en", "probabilities")), "probabilities")
+    with gr.Row():
+        seen = page.text(gr.Image(elem_id=f"{tab}-seen", format="png", height=200,
+                                  interactive=False, buttons=[],
+                                  label=say("en", f"{tab}_seen")), f"{tab}_seen")
+        cam = page.text(gr.Image(elem_id=f"{tab}-cam", format="png", height=200,
+                                 interactive=False, buttons=[], label=say("en", "gradcam")),
+                        "gradcam")
+    return message, probabilities, seen, cam
+
+
+def maps_widget(page: Page, tab: str):
+    """Every layer's feature maps, under the course's heading."""
+    import gradio as gr
+
+    page.text(gr.Markdown(say("en", "maps_heading")), "maps_heading", "value")
+    return gr.Image(elem_id=f"{tab}-maps", format="png", interactive=False, show_label=False,
+                    buttons=["fullscreen"])

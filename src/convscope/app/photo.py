@@ -14,7 +14,7 @@ import numpy as np
 
 from .catalog import Catalog
 from .looking import look
-from .page import Page, failure, markdown_line
+from .page import Page, answer_widgets, failure, maps_widget, markdown_line
 from .text import say
 from .uploads import MAX_UPLOAD_BYTES, check_upload
 
@@ -92,21 +92,8 @@ def build(page: Page) -> None:
             page.text(gr.Markdown(say("en", "photo_help", megabytes=megabytes)), "photo_help",
                       "value", megabytes=megabytes)
         with gr.Column(scale=3, min_width=320):
-            message = page.text(gr.Markdown(say("en", "photo_start"), elem_id="photo-message"),
-                                "photo_start", "value")
-            probabilities = page.text(gr.Label(num_top_classes=10, elem_id="photo-probabilities",
-                                               label=say("en", "probabilities")),
-                                      "probabilities")
-            with gr.Row():
-                seen = page.text(gr.Image(elem_id="photo-seen", format="png", height=200,
-                                          interactive=False, buttons=[],
-                                          label=say("en", "photo_seen")), "photo_seen")
-                cam = page.text(gr.Image(elem_id="photo-cam", format="png", height=200,
-                                         interactive=False, buttons=[],
-                                         label=say("en", "gradcam")), "gradcam")
-    page.text(gr.Markdown(say("en", "maps_heading")), "maps_heading", "value")
-    maps = gr.Image(elem_id="photo-maps", format="png", interactive=False, show_label=False,
-                    buttons=["fullscreen"])
+            message, probabilities, seen, cam = answer_widgets(page, "photo")
+    maps = maps_widget(page, "photo")
 
     def on_photo(run_key, path, lang):
         try:

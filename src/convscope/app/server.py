@@ -39,7 +39,10 @@ def build(page: Page):
     """The app's page (a ``gr.Blocks``) for ``page``'s runs, photos and trainer."""
     import gradio as gr
 
-    from . import draw, explore, photo, train
+    from .draw import build as draw_tab
+    from .explore import build as explore_tab
+    from .photo import build as photo_tab
+    from .train import build as train_tab
 
     # Every stroke leaves three pictures in the temp folder: those older than CACHE_SECONDS go.
     with gr.Blocks(title="convscope", delete_cache=(CACHE_SECONDS, CACHE_SECONDS)) as blocks:
@@ -50,10 +53,10 @@ def build(page: Page):
         page.text(title, "title", "value")
         page.text(page.language, "language")
         with gr.Tabs():
-            for key, tab in (("tab_draw", draw), ("tab_photo", photo),
-                             ("tab_explore", explore), ("tab_train", train)):
+            for key, build_tab in (("tab_draw", draw_tab), ("tab_photo", photo_tab),
+                                   ("tab_explore", explore_tab), ("tab_train", train_tab)):
                 with page.text(gr.Tab(say("en", key), elem_id=key.replace("_", "-")), key):
-                    tab.build(page)
+                    build_tab(page)
 
         components = [text[0] for text in page.texts]
         pickers = [dropdown for dropdown, _, _ in page.pickers]
