@@ -1,4 +1,11 @@
-"""Shared fixtures. Real data comes from $CONVSCOPE_DATA (default: ../shared/datasets)."""
+"""Shared fixtures.
+
+The tests read a synthetic MNIST made for the session (``synthetic.write_mnist``): digits
+drawn by code, learnt in seconds. The real datasets (``REAL_DATA``: ``$CONVSCOPE_DATA``,
+default ``../shared/datasets``) are read by the tests marked ``slow``, which measure, and by
+the few that check the real files themselves; CIFAR-10 and the cats-vs-dogs photos are only
+real.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("CONVSCOPE_DATA", str((ROOT.parent / "shared" / "datasets").resolve()))
-DATA = Path(os.environ["CONVSCOPE_DATA"]).resolve()  # file URIs of its files need it absolute
-MNIST_DIR = DATA / "mnist"
+# Resolved here, once: a relative $CONVSCOPE_DATA means the folder the tests started in.
+REAL_DATA = Path(os.environ.get("CONVSCOPE_DATA",
+                                ROOT.parent / "shared" / "datasets")).resolve()
+REAL_MNIST = REAL_DATA / "mnist"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,9 +36,35 @@ def _private_cache(tmp_path_factory):
         os.environ["XDG_CACHE_HOME"] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_root(tmp_path_factory, _private_cache) -> Path:
+    """``$CONVSCOPE_DATA`` for the session: a synthetic MNIST (3,000 training and 1,000 test
+    digits), and the real CIFAR-10 and cats-vs-dogs photos linked beside it."""
+    from synthetic import write_mnist
+
+    root = tmp_path_factory.mktemp("data")
+    write_mnist(root / "mnist")
+    for name in ("cifar10", "catsdogs"):
+        if (REAL_DATA / name).exists():
+            (root / name).symlink_to(REAL_DATA / name)
+    before = os.environ.get("CONVSCOPE_DATA")
+    os.environ["CONVSCOPE_DATA"] = str(root)
+    yield root
+    if before is None:
+        del os.environ["CONVSCOPE_DATA"]
+    else:
+        os.environ["CONVSCOPE_DATA"] = before
+
+
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory):
-    """A quick run: 1 epoch on 2,000 MNIST images (≈ 90 % test accuracy)."""
+def mnist_dir(data_root) -> Path:
+    """The session's synthetic MNIST files."""
+    return data_root / "mnist"
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, data_root):
+    """A quick run: 1 epoch on 2,000 synthetic digits (≈ 97 % test accuracy)."""
     import convscope
 
     out = tmp_path_factory.mktemp("runs") / "tiny"

@@ -16,10 +16,11 @@ from convscope.app import draw, explore, photo, train  # noqa: E402
 from convscope.app.catalog import Catalog  # noqa: E402
 from convscope.app.page import Page  # noqa: E402
 from convscope.app.paths import PathRefused, Roots  # noqa: E402
-from convscope.app.text import TEXTS, language_of, say  # noqa: E402
+from convscope.app.server import language_of  # noqa: E402
 from convscope.app.trainer import Trainer  # noqa: E402
 from convscope.app.uploads import MAX_UPLOAD_PIXELS, check_upload, keep_for_training  # noqa: E402
 from convscope.errors import DataError  # noqa: E402
+from convscope.words import say  # noqa: E402
 
 CANVAS = draw.CANVAS
 
@@ -52,9 +53,6 @@ def test_a_drawn_one_is_read_as_one_with_its_maps_and_grad_cam(served):
     assert view.cam.shape == view.seen.shape
     # the mnist recipe: 32 maps of conv1 then 16 of conv2, all on one sheet
     assert view.maps.ndim == 2 and view.maps.shape[0] > 300  # grey: white = high
-    # Gradio's editor sends a dict; its composite is the drawing
-    again = draw.stroke(catalog, key, {"composite": vertical_stroke(), "layers": []})
-    assert again.probabilities == pytest.approx(view.probabilities)
 
 
 def drawn_four(width: int) -> Image.Image:
@@ -92,7 +90,7 @@ def test_a_drawing_reaches_the_network_as_drawn(served, width):
     """Clean drawings of thick strokes once came out as a blob (the ink taken for the paper)."""
     catalog, key = served
     canvas = drawn_four(width)
-    received = catalog.run(key).prepare(canvas)[..., 0]
+    received = catalog.run(key).as_input(canvas)[..., 0]
     assert likeness(received, canvas) > 0.8
 
 
@@ -100,7 +98,7 @@ def test_one_pass_gives_the_maps_and_grad_cam_of_separate_calls(tiny_run):
     """What the Draw tab computes per stroke (``inspection.maps_and_grad_cam``)."""
     from convscope import inspection
 
-    x_test, _ = tiny_run.test_images()
+    x_test = tiny_run.data.x_test
     image = tiny_run.scale(x_test[3])
     layers, cam = inspection.maps_and_grad_cam(tiny_run.model, image)
     alone = inspection.grad_cam(tiny_run.model, image)
@@ -144,7 +142,7 @@ def test_the_page_s_png_is_read_and_anything_else_refused_in_one_line(served):
 def test_a_blank_canvas_gets_an_invitation_not_an_error(served):
     catalog, key = served
     blank = np.zeros((CANVAS, CANVAS, 4), np.uint8)
-    for canvas in (blank, as_data_url(blank), None, {"composite": None}):
+    for canvas in (blank, as_data_url(blank), None):
         view = draw.stroke(catalog, key, canvas)
         assert view.message == say("en", "draw_start")
         assert view.probabilities is None and view.maps is None
@@ -310,22 +308,28 @@ def test_a_bare_keras_model_given_on_the_command_line_can_be_drawn_on(tiny_run, 
 def test_exploring_a_run(served):
     catalog, key = served
     seen = explore.overview(catalog, key)
+    run = catalog.run(key)
     total = sum(sum(row[1:]) for row in seen.confusion)
-    assert total == 10_000 and len(seen.confusion_headers) == 11
-    assert len(seen.mistakes) == len(seen.mistake_indices) == explore.GALLERY_IMAGES
+    assert total == len(run.data.y_test) and len(seen.confusion_headers) == 11
+    wrong = len(run.evaluation.mistakes())
+    assert len(seen.mistakes) == len(seen.mistake_indices) == min(wrong, explore.GALLERY_IMAGES)
     assert [number for _, number in seen.layers] == ["1", "2"]
     assert "| Recipe | mnist |" in seen.summary and seen.curves is not None
-    assert seen.report is None
-    items, indices, message = explore.cell_images(catalog, key, 4, 9)
-    assert len(items) == len(indices) and "taken for 9" in message
+    assert seen.report == str(run.path / "report.html")  # training wrote it
+    matrix = np.array([row[1:] for row in seen.confusion])
+    true, predicted = np.unravel_index(np.argmax(matrix - np.diag(np.diag(matrix))),
+                                       matrix.shape)
+    items, indices, message = explore.cell_images(catalog, key, int(true), int(predicted))
+    assert len(items) == len(indices) == min(matrix[true, predicted], explore.GALLERY_IMAGES)
+    assert f"taken for {predicted}" in message
     first_seven = explore.first_of_class(catalog, key, "7")
     looked = explore.inspect_test_image(catalog, key, first_seven)
-    assert "(7)" in looked.message and len(looked.layers) == 2 and looked.maps.shape[0] > 300
-    assert looked.layers[0] == "Layer 1 — conv1 (convolution): 32 maps of 28×28"
-    with pytest.raises(Exception, match="between 0 and 9999"):
-        explore.inspect_test_image(catalog, key, 10_000)
-    assert explore.filter_picture(catalog, key, "2", 3, 8).size[0] > 100
-    assert explore.kernels_picture(catalog, key, "1").size[0] > 100
+    assert "(7)" in looked.message and looked.maps.shape[0] > 300
+    last = len(run.data.y_test) - 1
+    with pytest.raises(Exception, match=f"between 0 and {last}"):
+        explore.inspect_test_image(catalog, key, last + 1)
+    assert explore.filter_picture(catalog, key, "2", 3, 8, "en").size[0] > 100
+    assert explore.kernels_picture(catalog, key, "1", "fr").size[0] > 100
 
 
 def test_a_report_beside_the_run_is_linked(tiny_run, tmp_path):
@@ -369,7 +373,7 @@ def test_training_reports_to_the_page_stops_and_resumes(tmp_path):
     view = train.render(shot)
     assert view.status.startswith("Stopped mnist → mnist-") and not view.busy
     assert len(view.table) == len(shot.history) and view.table[0][0] == 1
-    assert "mnist: 300 training and 10,000 test images" in shot.dataset
+    assert "mnist: 300 training and 1,000 test images" in shot.dataset
     stopped = catalog.choices(status="interrupted")
     assert [key for _, key in stopped] == [shot.run_dir.name]
     assert train.stop(trainer) == say("en", "train_nothing")
@@ -384,6 +388,22 @@ def test_training_reports_to_the_page_stops_and_resumes(tmp_path):
     assert Run(shot.run_dir).status == "complete" and Run(shot.run_dir).epochs_done == 3
     assert catalog.choices(status="interrupted") == []
     assert [p.name for p in (tmp_path / "runs").iterdir()] == [shot.run_dir.name]
+    # Written by the library at the end of the training, as for every face, in the language
+    # of the page that resumed it.
+    page = (shot.run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in page and 'id="r0-seeing"' in page
+
+
+def test_a_library_error_reaches_the_page_in_its_words(tmp_path, tiny_run):
+    """The library names what fixes a problem by its parameters; the page says them as its
+    own controls, in its language, never as the command line's flags."""
+    roots = Roots.of(tmp_path / "runs", [tiny_run.path])
+    trainer = Trainer(roots)
+    key = roots.key(tiny_run.path.resolve())
+    for lang, control in (("en", "“Epochs”"), ("fr", "« Époques »")):
+        said = train.resume(trainer, key, lang)
+        assert "already trained 1/1 epochs" in said and control in said, said
+        assert "--" not in said and "epochs=" not in said and "\n" not in said
 
 
 def test_training_on_missing_data_fails_in_one_line_and_leaves_no_run(tmp_path, monkeypatch):
@@ -414,15 +434,6 @@ def test_a_photo_set_is_scanned_with_its_skipped_files(tmp_path):
 
 
 # -- words --------------------------------------------------------------------------------------
-
-
-def test_every_text_has_both_languages_with_the_same_blanks():
-    import string
-
-    for key, (english, french) in TEXTS.items():
-        blanks = [{name for _, name, _, _ in string.Formatter().parse(text) if name}
-                  for text in (english, french)]
-        assert blanks[0] == blanks[1], key
 
 
 def test_the_language_follows_the_browser():

@@ -173,9 +173,9 @@ def test_a_run_is_explored_down_to_one_mistake(app):
         page.get_by_role("option", name=re.compile("tiny")).first.click()
         page.wait_for_selector("#explore-mistakes button.thumbnail-item", timeout=WAIT_MS)
         assert "| Recipe" not in text_of(page, "#explore-summary")  # a table, not raw text
-        page.locator("#explore-confusion [data-testid='cell-4-10']").click()  # 4 taken for 9
+        page.locator("#explore-confusion [data-testid='cell-4-5']").click()  # 4 read as 4
         page.wait_for_selector("#explore-cell button.thumbnail-item", timeout=WAIT_MS)
-        assert "test images of 4 taken for 9" in page.inner_text("body")
+        assert "test images of 4 taken for 4" in page.inner_text("body")
         page.locator("#explore-mistakes button.thumbnail-item").first.click()
         page.wait_for_function(
             "document.querySelector('#explore-inspected').innerText.includes('wrong')",

@@ -36,7 +36,7 @@ def test_run_trained_on_jax_explains_there_and_evaluates_on_tensorflow(tmp_path)
 
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["test_accuracy"] > 0.7
-    again = Run(run_dir).evaluate()  # this process: TensorFlow
+    again = Run(run_dir).write_metrics()  # this process: TensorFlow
     assert again["test_accuracy"] == pytest.approx(metrics["test_accuracy"], abs=0.002)
 
 
@@ -53,7 +53,8 @@ def test_augmented_models_compile_whole_on_jax(tmp_path):
             " keras.layers.RandomZoom(0.1), keras.layers.Flatten(), keras.layers.Dense(2)]);"
             "k.compile(optimizer='adam', loss='mse');"
             f"k.save(r'{path}');"
-            "print(build_model('catsdogs', augment=True).jit_compile, k.jit_compile,"
+            "from convscope.recipes import get_recipe;"
+            "print(build_model(get_recipe('catsdogs').augmented()).jit_compile, k.jit_compile,"
             f" load_keras_model(r'{path}').jit_compile)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "KERAS_BACKEND": "jax"}, timeout=300)

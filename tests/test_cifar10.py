@@ -9,13 +9,13 @@ import tarfile
 
 import numpy as np
 import pytest
-from conftest import DATA
+from conftest import REAL_DATA as DATA
 from helpers import run_cli
 from PIL import Image
 
 import convscope
 from convscope.datasets.cifar10 import ARCHIVE, FOLDER, load_cifar10
-from convscope.datasets.images import prepare_photo
+from convscope.datasets.images import photo_as_input
 from convscope.errors import DataError
 from convscope.events import Collector, Notice
 
@@ -164,7 +164,7 @@ def test_damaged_archive_is_a_clear_error(tmp_path):
 def test_prepare_photo_crops_the_centre_of_a_non_square_image():
     img = Image.new("RGB", (300, 100), (255, 0, 0))  # red bands left and right…
     img.paste((0, 0, 255), (100, 0, 200, 100))  # …a blue square in the middle
-    a = prepare_photo(img, (32, 32))
+    a = photo_as_input(img, (32, 32))
     assert a.shape == (32, 32, 3) and a.dtype == np.float32
     assert a[..., 2].mean() > 0.95 and a[..., 0].mean() < 0.05
 

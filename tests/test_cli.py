@@ -54,3 +54,37 @@ def test_recipes_shows_what_fast_changes():
     fast = run_cli("recipes", "mnist-fast")
     assert "--fast" not in fast.stdout  # a fast recipe already
     assert run_cli("train", "--resume", "somewhere", "--fast").returncode == 2
+
+
+def one_line_naming(result, *words) -> bool:
+    lines = result.stderr.strip().splitlines()
+    return len(lines) == 1 and lines[0].startswith("error: ") and all(w in lines[0]
+                                                                      for w in words)
+
+
+def test_an_option_that_does_not_apply_is_refused_by_name(tiny_run, tmp_path):
+    """Tried as a new user would: `train catsdogs --recipe photos` once trained the course's
+    network for 40 epochs without a word. Every option a command would ignore is refused."""
+    refused = {
+        ("train", "catsdogs", "--recipe", "photos"): ("--recipe photos",),
+        ("train", "mnist", "--validation-split", "0.2"): ("--validation-split",),
+        ("train", "mnist", "--no-cache"): ("--no-cache",),
+        ("train", "--resume", tiny_run.path, "--seed", "3"): ("--resume",),
+        ("kernels", tiny_run.path, "--force"): ("--force", "--out"),
+        ("see", tiny_run.path, tmp_path / "x.png", "--data-dir", tmp_path): ("--data-dir",),
+        ("filter", tiny_run.path, tmp_path / "x.png", "--images", "3"): ("--images",),
+        ("see", tiny_run.path, tmp_path / "x.png", "--test-index", "3"): ("IMAGE",
+                                                                          "--test-index"),
+    }
+    for args, words in refused.items():
+        result = run_cli(*args)
+        assert result.returncode in (1, 2) and one_line_naming(result, *words), (args, result)
+    assert not list(tmp_path.iterdir())
+
+
+def test_library_errors_name_the_command_line_s_options(tiny_run):
+    """The library says `epochs=N`; the command line says --epochs N."""
+    result = run_cli("train", "--resume", tiny_run.path)
+    assert result.returncode == 1
+    assert one_line_naming(result, "already trained 1/1 epochs", "pass --epochs N")
+

@@ -78,12 +78,12 @@ def test_two_localhost_workers_train_like_one(tmp_path):
 
 
 @pytest.mark.parametrize("workers, index, message", [
-    ("localhost:1,localhost:2", None, "--worker-index must say which"),
-    ("localhost:1,localhost:2", 2, "--worker-index must say which"),
+    ("localhost:1,localhost:2", None, "worker_index must say which"),
+    ("localhost:1,localhost:2", 2, "worker_index must say which"),
     ("localhost:1", 0, "at least two different"),
     ("localhost,localhost:2", 0, "is not host:port"),
     ("localhost:1,localhost:99999", 0, "is not host:port"),
-    (None, 1, "--worker-index needs --workers"),
+    (None, 1, "worker_index needs workers"),
 ])
 def test_bad_workers_are_clear_errors(workers, index, message):
     with pytest.raises(ConvscopeError, match=message):
@@ -109,5 +109,5 @@ def test_devices_values(value, expected):
 
 @pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", True])
 def test_bad_devices_value_is_a_clear_error(value):
-    with pytest.raises(ConvscopeError, match="--devices must be a number of devices"):
+    with pytest.raises(ConvscopeError, match="devices must be a number of devices"):
         parse_devices(value)

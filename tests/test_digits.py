@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from convscope.datasets.digits import prepare_digit, stroke_width
+from convscope.datasets.digits import digit_as_mnist, stroke_width
 from convscope.errors import DataError
 
 
@@ -37,7 +37,7 @@ CLEAN = None
 def clean():
     global CLEAN
     if CLEAN is None:
-        CLEAN = prepare_digit(seven())
+        CLEAN = digit_as_mnist(seven())
     return CLEAN
 
 
@@ -47,21 +47,21 @@ def test_uneven_light_and_a_shadow_leave_the_same_digit():
     light = np.linspace(1.0, 0.45, w)[None, :]  # lit from the left
     shadow = np.where(np.arange(h)[:, None] > 150, 0.7, 1.0)  # a shadow across the bottom
     photo = Image.fromarray(np.clip(grey * light * shadow, 0, 255).astype(np.uint8))
-    assert similarity(prepare_digit(photo), clean()) > 0.9
+    assert similarity(digit_as_mnist(photo), clean()) > 0.9
 
 
 def test_grey_paper_and_a_photo_like_jpeg():
     img = seven(ink=70, paper=150, mode="RGB")
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=40)
-    assert similarity(prepare_digit(Image.open(buffer)), clean()) > 0.9
+    assert similarity(digit_as_mnist(Image.open(buffer)), clean()) > 0.9
 
 
 def test_a_transparent_png_drawing_reads_as_ink_on_paper():
     rgba = Image.new("RGBA", (300, 240), (0, 0, 0, 0))
     draw = ImageDraw.Draw(rgba)
     draw.line([(110, 40), (200, 40), (135, 200)], fill=(20, 20, 20, 255), width=14)
-    assert similarity(prepare_digit(rgba), clean()) > 0.95
+    assert similarity(digit_as_mnist(rgba), clean()) > 0.95
 
 
 def test_specks_and_a_sheet_edge_are_ignored():
@@ -70,15 +70,15 @@ def test_specks_and_a_sheet_edge_are_ignored():
     for x, y in ((20, 20), (280, 220), (30, 210)):
         draw.ellipse((x, y, x + 3, y + 3), fill=40)  # dust
     draw.line([(0, 0), (0, 239)], fill=40, width=4)  # the sheet's edge along the left side
-    assert similarity(prepare_digit(img), clean()) > 0.97
+    assert similarity(digit_as_mnist(img), clean()) > 0.97
 
 
 def test_no_ink_is_a_clear_error():
     with pytest.raises(DataError, match="blank.png: no ink found"):
-        prepare_digit(Image.new("L", (200, 200), 230), "blank.png")
+        digit_as_mnist(Image.new("L", (200, 200), 230), "blank.png")
     noisy = np.random.default_rng(0).normal(200, 3, (200, 200)).clip(0, 255).astype(np.uint8)
     with pytest.raises(DataError, match="no ink found"):
-        prepare_digit(Image.fromarray(noisy), "paper.jpg")
+        digit_as_mnist(Image.fromarray(noisy), "paper.jpg")
 
 
 def test_two_digits_side_by_side_are_refused():
@@ -87,20 +87,20 @@ def test_two_digits_side_by_side_are_refused():
     draw.line([(80, 30), (80, 170)], fill=20, width=12)  # a 1
     draw.line([(200, 30), (320, 30), (240, 170)], fill=20, width=12)  # a 7
     with pytest.raises(DataError, match="17.png: 2 digits side by side; crop"):
-        prepare_digit(img, "17.png")
+        digit_as_mnist(img, "17.png")
 
 
 def test_pieces_of_one_digit_are_kept_together():
     """A 7 with a bar and a 5 whose top bar was drawn apart are one digit each."""
     img = seven()
     ImageDraw.Draw(img).line([(150, 120), (205, 120)], fill=30, width=12)  # the crossed 7
-    assert prepare_digit(img).shape == (28, 28)
+    assert digit_as_mnist(img).shape == (28, 28)
     five = Image.new("L", (200, 260), 240)
     draw = ImageDraw.Draw(five)
     draw.line([(60, 40), (55, 120), (120, 110), (140, 170), (100, 220), (50, 205)], fill=20,
               width=12)
     draw.line([(70, 35), (150, 35)], fill=20, width=12)  # the bar, not touching
-    assert prepare_digit(five).shape == (28, 28)
+    assert digit_as_mnist(five).shape == (28, 28)
 
 
 def test_exif_rotation_is_applied(tmp_path):
@@ -113,12 +113,12 @@ def test_exif_rotation_is_applied(tmp_path):
     exif[0x0112] = 6  # "rotate 90° clockwise to display"
     path = tmp_path / "phone.jpg"
     sideways.save(path, "JPEG", quality=95, exif=exif)
-    assert similarity(prepare_digit(load_image(path)), clean()) > 0.95
+    assert similarity(digit_as_mnist(load_image(path)), clean()) > 0.95
 
 
 def test_hairlines_and_blobs_get_mnist_like_strokes():
-    hairline = prepare_digit(seven(size=(1200, 960), width=2, offset=(300, 300)))
-    blob = prepare_digit(seven(width=24))  # a marker
+    hairline = digit_as_mnist(seven(size=(1200, 960), width=2, offset=(300, 300)))
+    blob = digit_as_mnist(seven(width=24))  # a marker
     normal = clean()
     mnist_width = stroke_width(normal)
     assert 1.5 <= mnist_width <= 4.5
@@ -131,7 +131,7 @@ def test_mnist_digits_are_left_as_they_are():
     from convscope.datasets import load_dataset
 
     digits = load_dataset("mnist").x_test[:200, ..., 0]
-    same = [similarity(prepare_digit(d) * 255, d.astype(np.float32)) for d in digits]
+    same = [similarity(digit_as_mnist(d) * 255, d.astype(np.float32)) for d in digits]
     assert np.median(same) > 0.9
 
 
@@ -148,7 +148,7 @@ def test_foreign_digits_are_labelled_varied_and_the_same_each_time():
                for a, b in zip(samples, again, strict=True))
     # Each one prepares into an MNIST-like digit (a yardstick a preparation can't read is no
     # yardstick).
-    prepared = [prepare_digit(s.image) for s in samples]
+    prepared = [digit_as_mnist(s.image) for s in samples]
     assert all(p.shape == (28, 28) and p.max() > 0.5 for p in prepared)
 
 
@@ -156,7 +156,7 @@ def foreign_accuracy(run, samples) -> float:
     right = 0
     for sample in samples:
         try:
-            right += int(run.predict_arrays(run.prepare(sample.image)[None]).argmax()) \
+            right += int(run.predict_arrays(run.as_input(sample.image)[None]).argmax()) \
                 == sample.label
         except DataError:
             pass
@@ -172,9 +172,12 @@ def test_digits_recipe_reads_foreign_digits_better_than_the_courses(tmp_path):
     import convscope
 
     samples = foreign_digits(per_class=30)
-    course = convscope.train("mnist", epochs=2, seed=0, out=tmp_path / "mnist", progress=False)
-    digits = convscope.train("digits", epochs=4, seed=0, out=tmp_path / "digits",
-                             progress=False)
+    from conftest import REAL_DATA
+
+    course = convscope.train("mnist", REAL_DATA, epochs=2, seed=0, out=tmp_path / "mnist",
+                             progress=False, report=False)
+    digits = convscope.train("digits", REAL_DATA, epochs=4, seed=0, out=tmp_path / "digits",
+                             progress=False, report=False)
     course_score, digits_score = foreign_accuracy(course, samples), foreign_accuracy(digits,
                                                                                      samples)
     assert digits.metrics["test_accuracy"] > 0.99

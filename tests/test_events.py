@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 import pytest
+from conftest import REAL_DATA
 from fixtures.v010_run import CONFIG, make_v010_run
 
 import convscope
@@ -147,14 +148,15 @@ def test_a_damaged_config_is_one_clear_error(tmp_path):
 
 def test_a_0_1_0_run_loads_evaluates_predicts_and_resumes(tmp_path):
     run_dir = make_v010_run(tmp_path / "old")
-    run = convscope.load_run(run_dir)
+    # It was trained on the real MNIST, whose files its config.json names by their hashes.
+    run = convscope.load_run(run_dir, data_dir=REAL_DATA)
     assert run.recipe == "mnist" and run.epochs_done == 1 and run.status == "interrupted"
     digits = np.zeros((2, 28, 28), dtype=np.uint8)
     digits[:, 4:24, 13:15] = 255  # a "1", light ink on black as in MNIST
     predictions = run.predict(list(digits))
     assert len(predictions) == 2 and set(predictions[0].probabilities) == set(CONFIG["class_names"])
-    metrics = run.evaluate()
+    metrics = run.write_metrics()
     assert metrics["test_images"] == 10_000 and (run_dir / "figures" / "predictions.png").exists()
-    resumed = convscope.resume(run_dir, progress=False)
+    resumed = convscope.resume(run_dir, REAL_DATA, progress=False)
     assert resumed.status == "complete" and [r["epoch"] for r in resumed.history] == [1, 2]
     assert resumed.config.extra["comment"] == CONFIG["comment"]  # kept through the rewrite

@@ -9,7 +9,7 @@ import pytest
 
 import convscope
 from convscope import hardware as speed
-from convscope.augmentation import augment_array
+from convscope.augmentation import Augmentation
 from convscope.callbacks import Lookahead
 from convscope.errors import ConvscopeError
 from convscope.evaluation import predict_probabilities
@@ -17,7 +17,8 @@ from convscope.inspection import feature_maps
 from convscope.layers import PatchWhitening
 from convscope.losses import SmoothedSparseCrossentropy
 from convscope.models import build_model, load_keras_model
-from convscope.recipes import MNIST, count_params, get_recipe
+from convscope.recipes import count_params, get_recipe
+from convscope.recipes.course import MNIST
 
 
 @pytest.fixture
@@ -96,12 +97,12 @@ def test_fast_recipe_uses_bfloat16_where_fast(monkeypatch):
 
 def test_flip_mirrors_about_half_and_shift_moves():
     images = np.arange(200 * 4 * 4, dtype=np.uint8).reshape(200, 4, 4, 1)
-    flipped = augment_array(images, 0, True, np.random.default_rng(0))
+    flipped = Augmentation(flip=True).apply_numpy(images, np.random.default_rng(0))
     mirrored = [np.array_equal(f, i[:, ::-1]) for f, i in zip(flipped, images, strict=True)]
     kept = [np.array_equal(f, i) for f, i in zip(flipped, images, strict=True)]
     assert all(m or k for m, k in zip(mirrored, kept, strict=True))
     assert 70 < sum(mirrored) < 130
-    assert np.array_equal(augment_array(images, 0, False, np.random.default_rng(0)), images)
+    assert np.array_equal(Augmentation().apply_numpy(images, np.random.default_rng(0)), images)
 
 
 def test_smoothed_loss_matches_keras_on_one_hot_labels():
@@ -115,7 +116,8 @@ def test_smoothed_loss_matches_keras_on_one_hot_labels():
 
 def test_cifar10_fast_trains_saves_and_reloads(tmp_path, monkeypatch):
     recipe = get_recipe("cifar10-fast")
-    assert (recipe.optimizer, recipe.flip, recipe.label_smoothing) == ("sgd", True, 0.2)
+    assert (recipe.optimizer, recipe.augmentation.flip, recipe.label_smoothing) == ("sgd", True,
+                                                                                    0.2)
     blends = []
     kept = Lookahead.kept
     monkeypatch.setattr(Lookahead, "kept", lambda self, step: blends.append(step) or kept(
@@ -132,12 +134,12 @@ def test_cifar10_fast_trains_saves_and_reloads(tmp_path, monkeypatch):
     # The whitening filters were fitted to the (normalised) training images, and stay frozen.
     whiten = model.get_layer("whiten")
     expected = PatchWhitening()
-    train_images = run.dataset().x_train[:512].astype(np.float32) / 255
+    train_images = run.data.x_train[:512].astype(np.float32) / 255
     expected.adapt(keras.ops.convert_to_numpy(model.get_layer("normalize")(train_images)))
     np.testing.assert_allclose(whiten.kernel.numpy(), expected.kernel.numpy(), rtol=1e-4,
                                atol=1e-4)
     assert config.test_time_flip is True  # its predictions average each image's mirror
-    x = run.test_images()[0][:8].astype(np.float32) / 255
+    x = run.data.x_test[:8].astype(np.float32) / 255
     np.testing.assert_allclose(run.predict_arrays(x), predict_probabilities(model, x, mirror=True),
                                rtol=1e-4, atol=1e-6)
     assert (run.path / "figures" / "training_batch.png").is_file()

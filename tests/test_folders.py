@@ -23,6 +23,7 @@ import convscope
 from convscope import _io
 from convscope.datasets import cache as image_cache
 from convscope.datasets import folders
+from convscope.datasets.batches import EpochBatches, epoch_order
 from convscope.datasets.decoding import decode_image
 from convscope.datasets.finding import class_folders, find_images
 from convscope.datasets.folders import image_files, load_folder
@@ -496,7 +497,7 @@ def test_validation_split_refuses_a_class_too_small_to_split(tmp_path):
 
 
 def test_a_flat_folder_needs_a_validation_split(three_classes):
-    with pytest.raises(DataError, match="--validation-split"):
+    with pytest.raises(DataError, match="validation_split=0.2"):
         load_folder(three_classes, (16, 16, 3), cache=False)
     result = run_cli("train", "folder", three_classes, "--recipe", "cifar10", "--epochs", "1")
     assert result.returncode == 1
@@ -536,6 +537,7 @@ def test_augmented_run_saves_its_random_layers_and_shows_them(catsdogs_run, monk
     from convscope import plots
     from convscope.figures import training_batch_figure
     from convscope.runs import load_run
+    from convscope.words import Words
 
     assert catsdogs_run.config.augment_layers is True
     model = load_run(catsdogs_run.path).model  # read back from model.keras, in safe mode
@@ -547,9 +549,12 @@ def test_augmented_run_saves_its_random_layers_and_shows_them(catsdogs_run, monk
         return image_grid(*args, title=title, **kwargs)
 
     monkeypatch.setattr(plots, "image_grid", recorded)
-    training_batch_figure(catsdogs_run.config, catsdogs_run.dataset(), model)
+    training_batch_figure(load_run(catsdogs_run.path), Words("en"))
+    training_batch_figure(load_run(catsdogs_run.path), Words("fr"))
     assert titles == ["A training batch as the network sees it "
-                      "(random flip, rotation, shift, zoom)"]
+                      "(random flip, rotation, shift, zoom)",
+                      "Un lot d'apprentissage tel que le réseau le voit "
+                      "(retournement, rotation, décalage, zoom au hasard)"]
 
 
 # -- 6. predicting odd photos ----------------------------------------------------------------
@@ -664,8 +669,8 @@ def test_checked_photos_are_read_from_their_cache_rows(tmp_path, monkeypatch):
         raise AssertionError("decoded again")
 
     monkeypatch.setattr(folders, "decode_image", no_decoding)
-    order = np.array([5, 0, 3, 1, 4, 2])
-    batches = files.batches(order, 4, 1 / 255)
+    batches = EpochBatches(files.read, len(files), 4, 1 / 255, seed=3)
+    order = epoch_order(3, 0, len(files))
     x, y = batches[0]
     np.testing.assert_allclose(x, expected[order[:4]] / 255, atol=1e-6)
     np.testing.assert_array_equal(y, files.labels[order[:4]])
@@ -756,11 +761,11 @@ def test_a_photo_that_fails_during_training_is_an_event_not_a_crash(tmp_path):
     broken = files.paths[1]
     broken.write_bytes(b"no longer a picture")
     collector = Collector()
-    x, y = files.batches(np.arange(4), 4, 1 / 255, observer=collector)[0]
+    x, y = files.read(np.arange(4), observer=collector)
     assert len(x) == len(y) == 3
     assert [e.path for e in collector.of(PhotoSkipped)] == [str(broken)]
     with pytest.raises(DataError, match="changed since it was checked"):
-        files.batches(np.arange(4), 4, 1 / 255, strict=True)[0]
+        files.read(np.arange(4), strict=True)
 
 
 def test_an_unusable_cache_is_a_warning_event(tmp_path, monkeypatch):

@@ -44,7 +44,7 @@ def test_tensorflow_is_the_default_backend_here():
 def test_devices_and_workers_need_tensorflow(monkeypatch):
     monkeypatch.setattr("convscope.devices.backend", lambda: ("jax", "0.10.2"))
     assert place().strategy is None  # one device: any backend
-    with pytest.raises(ConvscopeError, match="--devices needs Keras's TensorFlow backend"):
+    with pytest.raises(ConvscopeError, match="devices needs Keras's TensorFlow backend"):
         place(devices=2)
-    with pytest.raises(ConvscopeError, match="--workers needs Keras's TensorFlow backend"):
+    with pytest.raises(ConvscopeError, match="workers needs Keras's TensorFlow backend"):
         place(workers="localhost:2222,localhost:2223", worker_index=0)

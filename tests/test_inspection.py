@@ -194,7 +194,7 @@ def test_commands_accept_a_bare_keras_file(tiny_run, tmp_path):
 
 def test_default_map_is_not_empty_for_a_flatten_dense_head(tiny_run):
     """The course's nets end in Flatten → Dense, where plain Grad-CAM often comes out empty."""
-    x_test, _ = tiny_run.test_images()
+    x_test = tiny_run.data.x_test
     cam = inspection.grad_cam(tiny_run.model, tiny_run.scale(x_test[7]))
     assert cam.method == "hirescam" and cam.heatmap.max() == pytest.approx(1.0)
     both = inspection.grad_cam(tiny_run.model, tiny_run.scale(x_test[7]), method="gradcam")

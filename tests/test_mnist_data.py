@@ -1,4 +1,5 @@
-"""The MNIST loader: real files, search order, verified downloads, and damaged files."""
+"""The MNIST loader: the real files, search order, verified downloads, and damaged files (on the
+session's synthetic MNIST, which has the same layout)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MNIST_DIR
+from conftest import REAL_DATA, REAL_MNIST
 
 from convscope.datasets import load_dataset
 from convscope.datasets._files import RemoteFile, download
@@ -28,14 +29,14 @@ MD5 = {
 
 def test_shared_files_match_the_published_checksums():
     for remote in REMOTE_FILES.values():
-        data = (MNIST_DIR / remote.name).read_bytes()
+        data = (REAL_MNIST / remote.name).read_bytes()
         assert hashlib.md5(data).hexdigest() == MD5[remote.name]
         assert f"sha256:{hashlib.sha256(data).hexdigest()}" == remote.checksum
         assert len(data) == remote.size
 
 
 def test_loads_the_real_files():
-    data = load_dataset("mnist")
+    data = load_dataset("mnist", REAL_DATA)
     assert data.x_train.shape == (60_000, 28, 28, 1) and data.x_train.dtype == np.uint8
     assert data.x_test.shape == (10_000, 28, 28, 1)
     assert np.bincount(data.y_train).tolist() == [
@@ -56,10 +57,10 @@ def test_loads_the_real_files():
 
 
 @pytest.fixture
-def mnist_copy(tmp_path):
-    """A writable copy of the real files, to damage."""
+def mnist_copy(tmp_path, mnist_dir):
+    """A writable copy of the session's MNIST files (1,000 test images), to damage."""
     folder = tmp_path / "mnist"
-    shutil.copytree(MNIST_DIR, folder)
+    shutil.copytree(mnist_dir, folder)
     return folder
 
 
@@ -73,18 +74,18 @@ def test_data_dir_comes_before_the_environment(mnist_copy, monkeypatch):
     data = load_mnist(mnist_copy.parent, download_missing=False)
     assert all(str(mnist_copy) in p for p in data.files)
     data = load_mnist(mnist_copy, download_missing=False)  # the mnist/ folder itself also works
-    assert len(data.x_test) == 10_000
+    assert len(data.x_test) == 1_000
 
 
 def test_uncompressed_idx_files_are_read(mnist_copy):
     for path in list(mnist_copy.glob("*.gz")):
         path.with_suffix("").write_bytes(gzip.decompress(path.read_bytes()))
         path.unlink()
-    assert load_mnist(mnist_copy, download_missing=False).x_train.shape[0] == 60_000
+    assert load_mnist(mnist_copy, download_missing=False).x_train.shape[0] == 3_000
 
 
-def test_keras_npz_is_read(tmp_path):
-    data = load_mnist(MNIST_DIR, download_missing=False)
+def test_keras_npz_is_read(tmp_path, mnist_dir):
+    data = load_mnist(mnist_dir, download_missing=False)
     folder = tmp_path / "mnist"
     folder.mkdir()
     np.savez(
@@ -107,7 +108,7 @@ def test_truncated_file_is_a_clear_error(mnist_copy):
 
 def test_truncated_payload_is_a_clear_error(mnist_copy):
     _rewrite(mnist_copy / "t10k-images-idx3-ubyte.gz", lambda b: b[:-784])
-    with pytest.raises(DataError, match=r"t10k-images.*announces 10,000 items"):
+    with pytest.raises(DataError, match=r"t10k-images.*announces 1,000 items"):
         load_mnist(mnist_copy, download_missing=False)
 
 
@@ -123,11 +124,11 @@ def test_wrong_magic_is_a_clear_error(mnist_copy):
 
 def test_label_count_mismatch_is_a_clear_error(mnist_copy):
     def drop_one(b):
-        b[4:8] = (9_999).to_bytes(4, "big")
+        b[4:8] = (999).to_bytes(4, "big")
         return b[:-1]
 
     _rewrite(mnist_copy / "t10k-labels-idx1-ubyte.gz", drop_one)
-    with pytest.raises(DataError, match=r"t10k-labels.*9,999 labels for 10,000 images"):
+    with pytest.raises(DataError, match=r"t10k-labels.*999 labels for 1,000 images"):
         load_mnist(mnist_copy, download_missing=False)
 
 
@@ -159,7 +160,7 @@ def test_nothing_found_lists_where_it_looked(tmp_path, monkeypatch):
         load_mnist(None, download_missing=False)
     message = str(err.value)
     assert str(tmp_path / "env" / "mnist") in message
-    assert "convscope" in message and "--data-dir" in message  # the cache, and how to fix it
+    assert "convscope" in message and "data_dir" in message  # the cache, and how to fix it
 
 
 def _remote_for(path: Path, **changes) -> RemoteFile:
@@ -173,15 +174,15 @@ def _remote_for(path: Path, **changes) -> RemoteFile:
     return RemoteFile(**{**fields, **changes})
 
 
-def test_download_verifies_then_renames(tmp_path):
-    source = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
+def test_download_verifies_then_renames(tmp_path, mnist_dir):
+    source = mnist_dir / "t10k-labels-idx1-ubyte.gz"
     target = download(_remote_for(source), tmp_path / "cache")
     assert target.read_bytes() == source.read_bytes()
     assert [p.name for p in target.parent.iterdir()] == [source.name]  # no temporary left
 
 
-def test_download_reports_its_progress_in_bytes(tmp_path):
-    source = MNIST_DIR / "t10k-images-idx3-ubyte.gz"  # 1.6 MB: many blocks
+def test_download_reports_its_progress_in_bytes(tmp_path, mnist_dir):
+    source = mnist_dir / "t10k-images-idx3-ubyte.gz"  # several blocks
     collector = Collector()
     download(_remote_for(source), tmp_path / "cache", observer=collector)
     progress = collector.of(Progress)
@@ -192,15 +193,15 @@ def test_download_reports_its_progress_in_bytes(tmp_path):
     assert done == sorted(set(done))  # growing, the last one sent once
 
 
-def test_download_with_wrong_checksum_leaves_nothing(tmp_path):
-    source = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
+def test_download_with_wrong_checksum_leaves_nothing(tmp_path, mnist_dir):
+    source = mnist_dir / "t10k-labels-idx1-ubyte.gz"
     with pytest.raises(DataError, match="checksum mismatch"):
         download(_remote_for(source, checksum="sha256:" + "0" * 64), tmp_path / "cache")
     assert list((tmp_path / "cache").iterdir()) == []
 
 
-def test_download_tries_the_next_mirror(tmp_path):
-    source = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
+def test_download_tries_the_next_mirror(tmp_path, mnist_dir):
+    source = mnist_dir / "t10k-labels-idx1-ubyte.gz"
     remote = _remote_for(source)
     remote = _remote_for(source, urls=[(tmp_path / "missing.gz").as_uri(), *remote.urls])
     assert download(remote, tmp_path / "cache").is_file()

@@ -8,7 +8,7 @@ import shutil
 import keras
 import numpy as np
 import pytest
-from conftest import DATA
+from conftest import REAL_DATA as DATA
 
 import convscope
 from convscope.inspection import grad_cam
@@ -45,7 +45,7 @@ def test_a_short_run_trains_and_predicts(photos_run):
 def test_explains_on_its_last_convolution_and_shows_maps_numbered_by_layer(photos_run):
     run, root = photos_run
     explanation = convscope.explain(run, test_index=0)
-    photo = run.prepare(sorted((root / "test" / "dogs").iterdir())[0])
+    photo = run.as_input(sorted((root / "test" / "dogs").iterdir())[0])
     assert grad_cam(run.model, photo).layer == "block3_conv2"  # the last 3×3 convolution
     assert explanation.heatmap.shape[0] > 1 and 0 <= explanation.heatmap.min()
     figures = convscope.see(run, test_index=0)
@@ -56,7 +56,7 @@ def test_explains_on_its_last_convolution_and_shows_maps_numbered_by_layer(photo
 def test_saved_model_reloads_in_safe_mode_with_the_same_predictions(photos_run):
     run, root = photos_run
     photos = sorted((root / "test" / "cats").iterdir())[:8]
-    x = np.stack([run.prepare(p) for p in photos])
+    x = np.stack([run.as_input(p) for p in photos])
     reloaded = load_keras_model(run.path / "model.keras")
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(reloaded.predict(x, verbose=0)),

@@ -10,8 +10,9 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
-from convscope import _io, plots
+from convscope import pictures, plots
 from convscope.figures import shortened as _shortened
+from convscope.words import Words
 
 DIGITS = [str(i) for i in range(10)]
 CIFAR = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
@@ -51,9 +52,8 @@ def test_predictions_draw_each_probability_vector(names, shape, n, captions):
     k = len(names)
     probs = rng.dirichlet(np.full(k, 0.3), n)
     labels = rng.integers(0, k, n)
-    fig = plots.predictions(rng.random((n, *shape)), probs, labels, names,
-                            title="Test images and their predicted probabilities",
-                            captions=captions)
+    fig = plots.predictions(rng.random((n, *shape)), probs, labels, names, Words("en"),
+                            "Test images and their predicted probabilities", captions=captions)
     ax = fig.axes[0]
     assert len(fig.axes) == 1 and len(ax.images) == n
     bars = ax.containers[0].patches
@@ -91,7 +91,8 @@ def test_exact_figures_are_saved_uncropped(tmp_path):
     """A sheet is laid out to the inch: saved whole, without a second drawing to crop it."""
     fig = plots.image_grid(np.zeros((3, 28, 28, 1)), ["0", "1", "2"], title="Digits")
     width, height = fig.get_size_inches()
-    path = _io.save_figure(fig, tmp_path / "grid.png", dpi=100)
+    path = tmp_path / "grid.png"
+    path.write_bytes(pictures.png(fig, dpi=100))
     assert Image.open(path).size == (round(width * 100), round(height * 100))
 
 
@@ -108,6 +109,7 @@ def test_learning_curves_drop_markers_on_long_runs():
         return [{"epoch": e, "accuracy": 0.5, "test_accuracy": 0.5 + e / 1000, "loss": 1.0,
                  "test_loss": 1.0} for e in range(1, n + 1)]
 
-    short, long = plots.learning_curves(history(10)), plots.learning_curves(history(200))
+    short = plots.learning_curves(history(10), Words("en"), "short")
+    long = plots.learning_curves(history(200), Words("en"), "long")
     assert short.axes[0].lines[0].get_marker() == "o"
     assert long.axes[0].lines[0].get_marker() in ("None", None, "")

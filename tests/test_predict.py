@@ -11,7 +11,7 @@ from helpers import run_cli
 from PIL import Image, ImageDraw
 from test_digits import similarity
 
-from convscope.datasets.digits import prepare_digit
+from convscope.datasets.digits import digit_as_mnist
 from convscope.datasets.images import to_rgb
 from convscope.errors import DataError
 
@@ -36,7 +36,7 @@ def centre_of_mass(a):
 
 
 def test_dark_on_white_digit_becomes_mnist_like():
-    a = prepare_digit(draw_seven())
+    a = digit_as_mnist(draw_seven())
     assert a.shape == (28, 28) and a.dtype == np.float32
     assert 0 <= a.min() and a.max() <= 1 and a.max() > 0.9  # inverted: ink is bright
     assert max(ink_box(a)) == 20  # the longer side fitted into 20 pixels
@@ -46,27 +46,27 @@ def test_dark_on_white_digit_becomes_mnist_like():
 
 
 def test_aspect_ratio_is_kept():
-    a = prepare_digit(draw_seven())
+    a = digit_as_mnist(draw_seven())
     h, w = ink_box(a, 0.05)
     assert h == 20 and 9 <= w <= 14  # drawn 160 tall × ~104 wide
 
 
 def test_light_on_dark_and_colour_give_the_same_digit():
-    dark_on_light = prepare_digit(draw_seven())
-    light_on_dark = prepare_digit(draw_seven(ink=230, paper=20))
-    colour = prepare_digit(draw_seven().convert("RGB"))
+    dark_on_light = digit_as_mnist(draw_seven())
+    light_on_dark = digit_as_mnist(draw_seven(ink=230, paper=20))
+    colour = digit_as_mnist(draw_seven().convert("RGB"))
     np.testing.assert_allclose(light_on_dark, dark_on_light, atol=0.05)
     np.testing.assert_allclose(colour, dark_on_light, atol=1e-6)
 
 
 def test_small_digit_is_scaled_up():
-    a = prepare_digit(draw_seven(size=(40, 40), box=(5, 5, 15, 30), width=2))
+    a = digit_as_mnist(draw_seven(size=(40, 40), box=(5, 5, 15, 30), width=2))
     assert max(ink_box(a)) == 20
 
 
 def test_blank_image_is_a_clear_error():
     with pytest.raises(DataError, match="no ink found"):
-        prepare_digit(Image.new("L", (50, 50), 255), "blank.png")
+        digit_as_mnist(Image.new("L", (50, 50), 255), "blank.png")
 
 
 def test_predict_recognises_real_test_digits(tiny_run):
@@ -114,7 +114,7 @@ def test_uneven_lighting_and_paper_grain_are_ignored():
     paper = np.linspace(165, 230, 300)[None, :] * np.ones((220, 1)) + rng.normal(0, 6, (220, 300))
     photo = np.minimum(np.asarray(clean, dtype=float), np.clip(paper, 0, 255))
     photo = Image.fromarray(photo.astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.5))
-    a, b = prepare_digit(clean), prepare_digit(photo)
+    a, b = digit_as_mnist(clean), digit_as_mnist(photo)
     assert max(ink_box(b, 0.05)) == 20
     # The same digit: the blur widens the strokes, which moves the fit by a pixel or less.
     assert similarity(a, b) > 0.9

@@ -149,13 +149,13 @@ def test_counts_follow_test_fraction_and_per_class(tmp_path, kaggle_zip):
             for name in names} == split_of(tmp_path / "six")["test"]
     assert manifest["source"] == str(kaggle_zip.resolve())
 
-    with pytest.raises(DataError, match="fewer than the --per-class 11"):
+    with pytest.raises(DataError, match="fewer than the per_class 11"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", per_class=11)
     with pytest.raises(DataError, match="leave its test part empty"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", per_class=2)
     with pytest.raises(ConvscopeError, match="'test_fraction' parameter"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", test_fraction=1.0)
-    with pytest.raises(ConvscopeError, match="'per_class' parameter"):
+    with pytest.raises(ConvscopeError, match="The per_class parameter"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", per_class=1)
     assert not (tmp_path / "x").exists()  # argument errors come before anything is written
 
@@ -165,7 +165,7 @@ def test_non_empty_out_needs_force_and_force_deletes_nothing(tmp_path, kaggle_zi
     (out / "train" / "cats").mkdir(parents=True)
     (out / "notes.txt").write_text("mine")
     (out / "train" / "cats" / "old.jpg").write_bytes(jpeg(1))
-    with pytest.raises(ConvscopeError, match=r"already exists and is not empty; pass --force"):
+    with pytest.raises(ConvscopeError, match=r"already exists and is not empty; pass force=True"):
         prepare_catsdogs(kaggle_zip, out)
     assert sorted(p.name for p in out.rglob("*")) == ["cats", "notes.txt", "old.jpg", "train"]
 

@@ -25,7 +25,7 @@ def test_recipes_have_the_course_parameter_counts():
 
 def test_catsdogs_parameter_count_with_and_without_augmentation():
     recipe = get_recipe("catsdogs")
-    plain, augmented = recipe.build(), recipe.build(augment=True)
+    plain, augmented = recipe.build(), recipe.augmented().build()
     assert plain.count_params() == 206_785
     assert augmented.count_params() == 206_785
     assert recipe.build(num_classes=2).count_params() == 206_785
@@ -73,15 +73,20 @@ def test_warmup_cosine_rises_then_decays_to_zero():
 
 
 def test_schedule_asked_for_else_implied_by_augment_else_the_recipes():
-    from convscope.training import chosen_schedule as _schedule
+    from convscope.config import TrainOptions
+    from convscope.training import recipe_asked
 
-    assert _schedule(get_recipe("catsdogs"), None, augment=False) is None
-    assert _schedule(get_recipe("catsdogs"), None, augment=True) == "warmup-cosine"
-    assert _schedule(get_recipe("catsdogs"), "constant", augment=True) is None
-    assert _schedule(get_recipe("mnist-viz"), None, augment=False) == "cosine"
-    assert _schedule(get_recipe("mnist"), "cosine", augment=False) == "cosine"
+    def schedule(name, asked, augment):
+        options = TrainOptions(schedule=asked, augment=augment)
+        return recipe_asked(get_recipe(name), options).schedule
+
+    assert schedule("catsdogs", None, augment=False) is None
+    assert schedule("catsdogs", None, augment=True) == "warmup-cosine"
+    assert schedule("catsdogs", "constant", augment=True) is None
+    assert schedule("mnist-viz", None, augment=False) == "cosine"
+    assert schedule("mnist", "cosine", augment=False) == "cosine"
     with pytest.raises(ConvscopeError, match="unknown schedule 'linear'"):
-        _schedule(get_recipe("mnist"), "linear", augment=False)
+        schedule("mnist", "linear", augment=False)
 
 
 def test_digits_recipe_distorts_digits_in_the_model_and_refuses_augment_twice():
@@ -89,8 +94,9 @@ def test_digits_recipe_distorts_digits_in_the_model_and_refuses_augment_twice():
     model = recipe.build()
     assert model.layers[0].name == "distort" and model.output_shape == (None, 10)
     assert recipe.dataset == "mnist" and recipe.input_shape == (28, 28, 1)
-    with pytest.raises(ConvscopeError, match="without --augment"):
-        recipe.build(augment=True)
+    assert recipe.input_kind == "digit" and recipe.augmentation.layers is not None
+    with pytest.raises(ConvscopeError, match="train it without augment"):
+        recipe.augmented()
 
 
 @pytest.mark.parametrize("classes", [2, 3, 10])
@@ -113,8 +119,8 @@ def test_photos_recipe_builds_for_another_input_size_and_refuses_augment_twice()
     model = recipe.build(input_shape=(96, 96, 3))
     assert model.input_shape == (None, 96, 96, 3)
     assert model.count_params() == recipe.build().count_params()  # global average: no change
-    with pytest.raises(ConvscopeError, match="without --augment"):
-        recipe.build(augment=True)
+    with pytest.raises(ConvscopeError, match="train it without augment"):
+        recipe.augmented()
 
 
 def test_layer_table_gives_shapes_inside_residual_blocks():

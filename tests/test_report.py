@@ -14,7 +14,8 @@ from PIL import Image
 
 import convscope
 from convscope.errors import ConvscopeError
-from convscope.html import default_language, learning_verdict
+from convscope.html import learning_verdict
+from convscope.words import Words
 
 SECTIONS = ("run", "data", "network", "learning", "predictions", "seeing")
 # A class (folder) and file names with every character HTML cares about.
@@ -148,7 +149,7 @@ def test_mnist_report_has_every_section_in_the_course_order(mnist_page, tiny_run
     assert "Feature maps, layer by layer" in words and "Grad-CAM" in words
     assert "Layer 1 (convolution), 32 maps" in words and "Layer 2 (convolution)" in words
     # The learning sentence is computed from this run's history.
-    assert learning_verdict(tiny_run.history).sentence("en") in words
+    assert learning_verdict(tiny_run.history).sentence(Words("en")) in words
     # A clickable matrix: one panel per non-empty cell, each link pointing at its panel.
     cells = [h for h in page.links if h.startswith("#r0-cm-")]
     cm = np.array(tiny_run.metrics["confusion_matrix"])
@@ -278,7 +279,7 @@ def test_a_folder_that_is_not_a_run_gets_a_page_and_a_missing_path_an_error(tmp_
     assert "notes.txt" in Page(text).words and "not <a> run" not in text
     with pytest.raises(ConvscopeError, match="no such run directory"):
         convscope.report(tmp_path / "absent")
-    with pytest.raises(ConvscopeError, match="'lang' parameter of report must be one of"):
+    with pytest.raises(ConvscopeError, match="The lang parameter must be one of"):
         convscope.report(folder, lang="de")
 
 
@@ -286,7 +287,7 @@ def test_an_existing_out_file_is_replaced_only_when_asked(tmp_path, model_and_di
     model, _ = model_and_digits
     out = tmp_path / "page.html"
     out.write_text("mine")
-    with pytest.raises(ConvscopeError, match="already exists; pass --force"):
+    with pytest.raises(ConvscopeError, match="already exists; pass overwrite=True"):
         convscope.report(model, out)
     assert out.read_text() == "mine"
     assert convscope.report(model, out, overwrite=True) == out
@@ -324,18 +325,6 @@ def test_the_function_stays_the_function_after_its_package_is_imported():
     assert callable(convscope.report) and convscope.report.__module__ == "convscope.reports"
 
 
-@pytest.mark.parametrize("environ, expected", [
-    ({"LANG": "fr_FR.UTF-8"}, "fr"), ({"LANG": "en_GB.UTF-8"}, "en"),
-    ({"LC_ALL": "fr_CA.UTF-8", "LANG": "en_US.UTF-8"}, "fr"), ({"LANG": "C"}, "en"),
-    ({"LANGUAGE": "fr:en", "LANG": "en_US.UTF-8"}, "fr")])
-def test_default_language_follows_the_locale(monkeypatch, environ, expected):
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    assert default_language() == expected
-
-
 def history(train, test, test_loss=None):
     test_loss = test_loss or [1 - t for t in test]
     return [{"epoch": e + 1, "accuracy": a, "test_accuracy": t, "loss": 1 - a, "test_loss": lo}
@@ -347,11 +336,12 @@ def test_the_learning_sentence_comes_from_the_history():
                                       [.9, .8, .7, .75, .9]))
     assert parted.kind == "parted" and parted.parted_at == 3
     assert parted.lowest_loss_epoch == 3
-    assert "From epoch 3 on" in parted.sentence() and "by heart" in parted.sentence()
-    assert "À partir de l'époque 3" in parted.sentence("fr")
+    english = parted.sentence(Words("en"))
+    assert "From epoch 3 on" in english and "by heart" in english
+    assert "À partir de l'époque 3" in parted.sentence(Words("fr"))
     together = learning_verdict(history([.9, .95, .97], [.91, .95, .965]))
     assert together.kind == "together" and together.still_rising
-    assert "no sign of over-fitting" in together.sentence()
+    assert "no sign of over-fitting" in together.sentence(Words("en"))
     assert learning_verdict(history([.6, .7], [.7, .8])).kind == "test_above"
     assert learning_verdict(history([.6], [.7])).kind == "one_epoch"
     assert learning_verdict([]) is None

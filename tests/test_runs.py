@@ -14,7 +14,7 @@ from convscope.runs import Run, load_run
 
 def test_evaluate_reproduces_metrics_json(tiny_run):
     saved = tiny_run.metrics
-    again = Run(tiny_run.path).evaluate()
+    again = Run(tiny_run.path).write_metrics()
     assert again["test_accuracy"] == saved["test_accuracy"]
     assert again["confusion_matrix"] == saved["confusion_matrix"]
     assert again["test_loss"] == pytest.approx(saved["test_loss"], rel=1e-6)
@@ -59,3 +59,46 @@ def test_inspection_figures_are_not_overwritten_in_a_users_folder(tiny_run, tmp_
     # inside the run's own figures/ folder, figures are simply redrawn
     for _ in range(2):
         assert run_cli("kernels", tiny_run.path).returncode == 0
+
+
+def test_a_run_computes_its_data_and_predictions_once_for_every_face(tiny_run, tmp_path,
+                                                                     monkeypatch):
+    """The report, the app's Explore tab and the library's figures all ask the same Run, which
+    loads its dataset and predicts its test set once."""
+    pytest.importorskip("gradio")
+    import convscope
+    from convscope import datasets, runs
+    from convscope.app import explore
+    from convscope.app.catalog import Catalog
+    from convscope.app.paths import Roots
+
+    calls = {"load": 0, "predict": 0}
+
+    def counted(name, function):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(datasets, "load_dataset", counted("load", datasets.load_dataset))
+    monkeypatch.setattr(runs, "evaluate_model", counted("predict", runs.evaluate_model))
+    roots = Roots.of(tmp_path / "runs", [tiny_run.path])
+    catalog, key = Catalog(roots), roots.key(tiny_run.path.resolve())
+    run = catalog.run(key)
+    convscope.report(run, tmp_path / "page.html", lang="fr")
+    explore.overview(catalog, key)
+    explore.cell_images(catalog, key, 1, 1)
+    explore.inspect_test_image(catalog, key, 3)
+    run.standard_figures()
+    assert calls == {"load": 1, "predict": 1}
+    assert catalog.run(key) is run
+
+
+def test_a_run_trained_from_python_has_its_report(tmp_path):
+    import convscope
+
+    run = convscope.train("mnist", epochs=1, limit=200, out=tmp_path / "run", progress=False)
+    page = (run.path / "report.html").read_text(encoding="utf-8")
+    assert 'id="r0-predictions"' in page
+    assert run.label == "mnist — run" and run.status == "complete"
+    assert run.best == {"epoch": 1, "test_accuracy": run.final_accuracy}

@@ -93,7 +93,7 @@ def test_filter_and_kernel_figures_are_named_after_their_layer(tiny_run, digit):
 
 def test_explain_gives_the_predicted_class_and_a_heatmap_of_the_image(tiny_run, digit):
     explanation = views.explain(tiny_run, digit)
-    probabilities = tiny_run.predict_arrays(tiny_run.prepare(digit)[None])[0]
+    probabilities = tiny_run.predict_arrays(tiny_run.as_input(digit)[None])[0]
     best = int(np.argmax(probabilities))
     assert explanation.predicted == DIGITS[best] == explanation.explained
     assert explanation.confidence == pytest.approx(float(probabilities[best]), abs=1e-5)
@@ -126,7 +126,7 @@ def test_compare_rows_labels_and_a_save_that_never_overwrites(tiny_run, tiny_run
     assert [r["run"] for r in comparison.rows] == [str(tiny_run.path), str(tiny_run2.path)]
     assert [r["parameters"] for r in comparison.rows] == [130_394, 130_394]
     assert [r["epochs"] for r in comparison.rows] == [1, 1]
-    assert comparison.labels == ["mnist (tiny)", "mnist"]  # a folder named after its recipe
+    assert comparison.labels == ["mnist — tiny", "mnist"]  # a folder named after its recipe
     lines = comparison.csv().splitlines()
     assert lines[0].startswith("run,recipe,parameters") and len(lines) == 3
 
@@ -155,7 +155,7 @@ def test_save_figures_writes_nothing_when_one_file_exists(tiny_run, tmp_path):
 
 
 def test_pick_image_by_test_index_class_or_file(tiny_run, named_run, digit):
-    x_test, y_test = tiny_run.test_images()
+    x_test, y_test = tiny_run.data.x_test, tiny_run.data.y_test
     by_index = tiny_run.pick_image(test_index=5)
     assert by_index.tag == "test5" and by_index.label == y_test[5]
     assert by_index.description == f"test image #5 ({y_test[5]})"
@@ -170,19 +170,19 @@ def test_pick_image_by_test_index_class_or_file(tiny_run, named_run, digit):
     by_file = tiny_run.pick_image(digit)
     assert (by_file.tag, by_file.description, by_file.label) == ("digit", "digit.png", None)
     assert by_file.image.shape == (28, 28, 1)
-    np.testing.assert_array_equal(by_file.image, tiny_run.prepare(digit))
+    np.testing.assert_array_equal(by_file.image, tiny_run.as_input(digit))
 
 
 def test_pick_image_wants_exactly_one_image(tiny_run, digit):
-    with pytest.raises(ConvscopeError, match="give either an IMAGE file, --test-index I or a "
-                                             "class"):
+    with pytest.raises(ConvscopeError, match="give exactly one of an image file, a test_index "
+                                             "or a class_name"):
         tiny_run.pick_image()
-    with pytest.raises(ConvscopeError, match="give either"):
+    with pytest.raises(ConvscopeError, match="give exactly one"):
         tiny_run.pick_image(digit, test_index=0)
-    with pytest.raises(ConvscopeError, match="give either"):
+    with pytest.raises(ConvscopeError, match="give exactly one"):
         tiny_run.pick_image(test_index=0, class_name="1")
-    with pytest.raises(ConvscopeError, match="--test-index must be in 0–9999; got 10000"):
-        tiny_run.pick_image(test_index=10_000)
+    with pytest.raises(ConvscopeError, match="test_index must be in 0–999; got 1000"):
+        tiny_run.pick_image(test_index=1_000)
 
 
 def test_class_index_by_name_or_number(named_run, tiny_run):
@@ -199,7 +199,7 @@ def test_spread_test_images_take_the_classes_in_turn(tiny_run):
     images, names = tiny_run.spread_test_images(12)
     assert names == DIGITS + ["0", "1"]
     assert images.shape == (12, 28, 28, 1) and images.dtype == np.float32
-    x_test, y_test = tiny_run.test_images()
+    x_test, y_test = tiny_run.data.x_test, tiny_run.data.y_test
     firsts = [int(np.flatnonzero(y_test == c)[0]) for c in (0, 1)]
     seconds = [int(np.flatnonzero(y_test == c)[1]) for c in (0, 1)]
     np.testing.assert_array_equal(images[:2], tiny_run.scale(x_test[firsts]))

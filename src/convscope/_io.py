@@ -31,9 +31,13 @@ def _temp_beside(path: Path, suffix: str = "") -> Path:
 
 
 def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
     tmp = _temp_beside(path, ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -67,21 +71,3 @@ def save_model(model, path: Path) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def save_figure(fig, path: Path, dpi: int = 120) -> Path:
-    """Save a matplotlib figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(path, ".png")
-    try:
-        # Cropping to the drawn content costs a second drawing; figures laid out exactly
-        # (``plots._Sheet``) have nothing to crop.
-        crop = None if getattr(fig, "exact_layout", False) else "tight"
-        fig.savefig(tmp, dpi=dpi, bbox_inches=crop, facecolor="white")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        plt.close(fig)
-    return path

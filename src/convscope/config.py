@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, fields
 
-from .errors import RunError
+from .errors import ConvscopeError, RunError
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,8 +32,6 @@ class Training:
     # None: a constant rate; "cosine": decays to 0 over the planned epochs; "warmup-cosine":
     # rises over the first tenth of the steps first (see models.learning_rate_schedule).
     schedule: str | None = None
-    shift: int = 0  # augmentation: each training image moved by up to this many pixels
-    flip: bool = False  # augmentation: half the training images mirrored left-right
     # Predictions average each image's probabilities with its mirror image's: for networks
     # trained on mirrored images, twice the prediction work for a steadier answer.
     test_time_flip: bool = False
@@ -47,19 +45,24 @@ class Training:
         """Only the training choices (of a recipe or a run)."""
         return Training(**{f.name: getattr(self, f.name) for f in fields(Training)})
 
-    def describe_training(self) -> str:
-        """The training choices in one line, e.g. ``Adam lr 0.001, batch 32, 5 epochs``."""
-        optimizer = (f"SGD (Nesterov {self.momentum:g})" if self.optimizer == "sgd"
-                     else "Adam")
+    def describe_training(self, words=None) -> str:
+        """The training choices in one line, e.g. ``Adam lr 0.001, batch 32, 5 epochs``, in
+        ``words``' language (default English)."""
+        from .words import Words
+
+        words = words or Words("en")
+        optimizer = (words("train_sgd", momentum=f"{self.momentum:g}")
+                     if self.optimizer == "sgd" else "Adam")
         parts = [f"{optimizer} lr {self.learning_rate:g}"]
-        parts += [f"weight decay {self.weight_decay:g}"] if self.weight_decay else []
-        parts += [f"label smoothing {self.label_smoothing:g}"] if self.label_smoothing else []
-        parts += ["mirrored"] if self.flip else []
-        parts += ["lookahead averaging"] if self.lookahead else []
-        parts += [f"{self.schedule} decay"] if self.schedule else []
-        parts += [f"batch {self.batch_size}", f"{self.epochs} epochs"]
-        parts += [f"shifts up to {self.shift} px"] if self.shift else []
-        parts += ["bfloat16 where fast"] if self.precision == "auto" else []
+        parts += [words("train_decay", decay=f"{self.weight_decay:g}")] \
+            if self.weight_decay else []
+        parts += [words("train_smoothing", amount=f"{self.label_smoothing:g}")] \
+            if self.label_smoothing else []
+        parts += [words("train_lookahead")] if self.lookahead else []
+        parts += [words(f"train_schedule_{self.schedule}")] if self.schedule else []
+        parts += [words("train_batch", size=self.batch_size),
+                  words.counted("train_epochs", self.epochs)]
+        parts += [words("train_auto_precision")] if self.precision == "auto" else []
         return ", ".join(parts)
 
 
@@ -94,7 +97,11 @@ class RunConfig(Training):
     limit: int | None = None  # trained on the first N training images
     until_accuracy: float | None = None  # stop at the first epoch reaching this test accuracy
     fast: bool = False  # trained with --fast
-    augment_layers: bool = False  # random flips, rotations, shifts and zooms in the model
+    # The run's augmentation (see convscope.augmentation): the recipe's NumPy flips and shifts,
+    # and whether --augment put random flips, rotations, shifts and zooms in the model.
+    flip: bool = False
+    shift: int = 0
+    augment_layers: bool = False
     loss: str = "sparse_categorical_crossentropy"
     # How a uint8 image becomes the model's input (the course's X / 255), and how a user's
     # image is prepared: "digit" (MNIST-style) or "photo".
@@ -117,6 +124,12 @@ class RunConfig(Training):
         """A run's config: a recipe's training choices, then what the run decided."""
         choices = {f.name: getattr(training, f.name) for f in fields(Training)}
         return cls(**{**choices, **run})
+
+    @property
+    def label(self) -> str:
+        """The recipe as it was asked for: ``mnist``, ``mnist --fast``, ``catsdogs --augment``."""
+        return self.recipe + (" --fast" if self.fast else "") + (
+            " --augment" if self.augment_layers else "")
 
     def replace(self, **changes) -> RunConfig:
         return dataclasses.replace(self, **changes)
@@ -178,3 +191,52 @@ class RunConfig(Training):
             raise RunError(f"{where}: damaged run configuration ({exc})") from None
         extra = {k: v for k, v in data.items() if k not in used}
         return cls(**values, extra=extra)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainOptions:
+    """What a training asks for besides its recipe and data; ``None`` is the recipe's own.
+
+    Checked when made, with scikit-learn's error shape, so that ``train`` and every face get
+    the same messages for the same mistakes.
+    """
+
+    epochs: int | None = None
+    batch_size: int | None = None
+    seed: int = 0
+    limit: int | None = None  # train on the first N training images (quick trials)
+    until_accuracy: float | None = None  # stop at the first epoch reaching it; epochs: the cap
+    schedule: str | None = None  # a learning-rate schedule by name (models.SCHEDULES)
+    fast: bool = False  # the recipe's measured faster training (Recipe.faster)
+    augment: bool = False  # --augment's random layers (Recipe.augmented)
+    validation_split: float | None = None  # of a photo folder without train/ and test/
+    cache: bool = True  # keep decoded photos in the user cache
+    devices: int | str | None = None  # several devices in step: a number or "all"
+    workers: str | None = None  # several machines: host:port of each, comma-separated
+    worker_index: int | None = None  # which of the workers this one is
+
+    def __post_init__(self):
+        from .errors import check_fraction, check_int
+
+        for name in ("epochs", "batch_size", "limit"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name))
+        check_int("seed", self.seed, low=0)
+        if self.until_accuracy is not None:
+            check_fraction("until_accuracy", self.until_accuracy, closed=True)
+        if self.validation_split is not None:
+            check_fraction("validation_split", self.validation_split)
+
+    @classmethod
+    def of(cls, options: TrainOptions | None, choices: dict) -> TrainOptions:
+        """``options``, or the keyword choices given to ``train`` instead."""
+        if options is not None and choices:
+            raise ConvscopeError(f"give either `options` or choices ({', '.join(choices)}), not "
+                           "both")
+        if options is not None:
+            return options
+        unknown = set(choices) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConvscopeError(f"unknown training choice(s) {', '.join(sorted(unknown))}; the "
+                           f"choices are {', '.join(f.name for f in fields(cls))}")
+        return cls(**choices)

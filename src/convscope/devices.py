@@ -82,28 +82,29 @@ def parse_devices(value) -> int | str | None:
     except (TypeError, ValueError):
         count = 0
     if isinstance(value, bool) or count < 1 or str(count) != str(value).strip():
-        raise ConvscopeError(f"--devices must be a number of devices (1, 2, …) or 'all'; "
+        raise ConvscopeError(f"`devices` must be a number of devices (1, 2, …) or 'all'; "
                              f"got {value!r}")
     return count
 
 
 def parse_workers(workers, worker_index) -> tuple[tuple[str, ...], int]:
-    """``--workers`` (``"host:port,host:port"`` or a list) and ``--worker-index`` checked, or
+    """``workers`` (``"host:port,host:port"`` or a list) and ``worker_index`` checked, or
     ``TF_CONFIG``'s workers when both are ``None``; ``((), 0)`` when training on one machine."""
     if workers is None:
         if worker_index is not None:
-            raise ConvscopeError("--worker-index needs --workers host:port,host:port,…")
+            raise ConvscopeError("`worker_index` needs `workers`: host:port,host:port,…")
         return _tf_config_workers()
     listed = workers.split(",") if isinstance(workers, str) else list(workers)
     names = tuple(str(w).strip() for w in listed if str(w).strip())
     for name in names:
         host, _, port = name.rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConvscopeError(f"--workers: {name!r} is not host:port (e.g. 10.0.0.2:2222)")
+            raise ConvscopeError(f"`workers`: {name!r} is not host:port (e.g. 10.0.0.2:2222)")
     if len(set(names)) < 2:
-        raise ConvscopeError(f"--workers needs at least two different host:port; got {workers!r}")
+        raise ConvscopeError(f"`workers` needs at least two different host:port; got "
+                             f"{workers!r}")
     if worker_index is None or not 0 <= int(worker_index) < len(names):
-        raise ConvscopeError(f"--worker-index must say which of the {len(names)} workers this "
+        raise ConvscopeError(f"`worker_index` must say which of the {len(names)} workers this "
                              f"machine is: 0 to {len(names) - 1} (0 writes the run)")
     return names, int(worker_index)
 
@@ -132,21 +133,21 @@ def place(devices=None, workers=None, worker_index=None) -> Placement:
     names, index = parse_workers(workers, worker_index)
     if names:
         if devices is not None:
-            raise ConvscopeError("--devices and --workers don't mix: each worker uses its "
+            raise ConvscopeError("`devices` and `workers` don't mix: each worker uses its "
                                  "machine's default device")
-        _needs_tensorflow("--workers")
+        _needs_tensorflow("`workers`")
         return _place_workers(names, index)
     devices = parse_devices(devices)
     if devices is None or devices == 1:
         return Placement(None, ())
-    _needs_tensorflow("--devices")
+    _needs_tensorflow("`devices`")
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         names = [f"/gpu:{i}" for i in range(len(gpus))]
         if devices != "all" and devices > len(names):
-            raise ConvscopeError(f"--devices {devices}: only {len(names)} GPU(s) visible")
+            raise ConvscopeError(f"`devices={devices}`: only {len(names)} GPU(s) visible")
         names = names if devices == "all" else names[:devices]
     else:
         count = len(tf.config.list_logical_devices("CPU")) if devices == "all" else devices
@@ -172,7 +173,7 @@ def _split_cpu(count: int) -> int:
         if existing == count:
             return count
         raise ConvscopeError(
-            f"--devices {count}: TensorFlow already started with {existing} CPU device(s) in "
+            f"`devices={count}`: TensorFlow already started with {existing} CPU device(s) in "
             "this process; the CPU can be split only before (use a fresh process)"
         ) from None
     return count
@@ -193,7 +194,7 @@ def _place_workers(workers: tuple[str, ...], index: int) -> Placement:
     return Placement(strategy, (), workers, index)
 
 
-def prepare_for_workers(model, x, y) -> None:
+def build_for_workers(model, x, y) -> None:
     """Let ``model.fit`` run under a ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585).
 
     Keras 3 builds a model's metrics from the first batch averaged over replicas, which fails

@@ -1,8 +1,9 @@
 """A run's standard figures, ready to save: what training leaves in ``figures/``.
 
-``run_figures`` draws them from a run's config, history and one test-set evaluation (with
-``plots``); ``Figure`` is a drawn figure with its file name and a one-line caption saying what
-to look at, and ``save_figures`` writes figures into a folder. The inspection views (``see``,
+``run_figures`` draws them from a run's history, its test-set predictions and its data (with
+``plots``), in the language of the ``words`` given; ``Figure`` is a drawn figure (matplotlib,
+or a picture from ``pictures``) with its file name and a one-line caption saying what to look
+at, and ``save_figures`` writes figures into a folder. The inspection views (``see``,
 ``filter``, ``kernels``, ``explain``, ``summary``, ``compare``) are in ``views``.
 """
 
@@ -13,11 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _io, plots
-from .augmentation import augment_array
-from .config import RunConfig
-from .errors import ConvscopeError
-from .evaluation import Evaluation
+from . import _io, pictures, plots
+from .errors import AlreadyExists, refuse_existing
 
 # How many test images the prediction and mistake figures show.
 FIGURE_SAMPLES = 12
@@ -27,108 +25,100 @@ TRAINING_BATCH_SHOWN = 24
 
 @dataclass
 class Figure:
-    """A drawn matplotlib figure, the file name it is saved under, and what to look at."""
+    """A drawn figure (a matplotlib Figure, or a picture: a uint8 array), the file name it is
+    saved under, and what to look at."""
 
     name: str  # file name without ".png"
-    figure: object  # a matplotlib Figure
+    figure: object
     caption: str = ""
 
     def save(self, folder: Path, overwrite: bool = True) -> Path:
         """Write ``folder/<name>.png``. Without ``overwrite`` an existing file is an error."""
         path = Path(folder) / f"{self.name}.png"
-        if path.exists() and not overwrite:
+        try:
+            refuse_existing(path, overwrite)
+        except AlreadyExists:
             self.close()
-            raise ConvscopeError(f"{path}: already exists; pass --force to overwrite it or "
-                                 "choose another --out")
-        return _io.save_figure(self.figure, path)
+            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _io.write_bytes(path, pictures.png(self.figure, dpi=120))
+        return path
 
     def close(self) -> None:
-        import matplotlib.pyplot as plt
+        if not isinstance(self.figure, np.ndarray):
+            import matplotlib.pyplot as plt
 
-        plt.close(self.figure)
+            plt.close(self.figure)
 
 
 def save_figures(figures: list[Figure], folder: Path, overwrite: bool = True) -> list[Path]:
     """Save each figure into ``folder`` (created); without ``overwrite`` nothing existing is
     replaced, and nothing is written if any file exists."""
     folder = Path(folder)
-    if not overwrite:
+    try:
         for figure in figures:
-            if (folder / f"{figure.name}.png").exists():
-                for other in figures:
-                    other.close()
-                raise ConvscopeError(f"{folder / figure.name}.png: already exists; pass --force "
-                                     "to overwrite it or choose another --out")
+            refuse_existing(folder / f"{figure.name}.png", overwrite)
+    except AlreadyExists:
+        for figure in figures:
+            figure.close()
+        raise
     folder.mkdir(parents=True, exist_ok=True)
     return [figure.save(folder) for figure in figures]
 
 
-def run_figures(config: RunConfig, title: str, history: list[dict], evaluation: Evaluation,
-                data, model) -> list[Figure]:
+def run_figures(run, words) -> list[Figure]:
     """Learning curves, a training batch, confusion matrix, predictions, probabilities and
-    mistakes, drawn from a run's ``history`` and an ``evaluation`` of its test set.
-
-    ``data``: the dataset (test images, and training images for the batch figure); ``model``:
-    for its random layers, which the training batch goes through.
-    """
-    names = list(config.class_names)
-    x_test = data.x_test
+    mistakes, drawn from a run's history, test predictions and data (``run``: a ``Run``)."""
+    evaluation, data = run.evaluation, run.data
+    names = run.class_names
     figures = []
-    if history:
-        figures.append(Figure("learning_curves",
-                              plots.learning_curves(history, title=f"Learning curves — {title}"),
-                              "Training (dashed in comparisons) and test accuracy and loss per "
-                              "epoch: where they part, the network learns its training images "
-                              "by heart."))
-    if data is not None and len(data.x_train):
-        figures.append(training_batch_figure(config, data, model))
+    if run.history:
+        figures.append(Figure("learning_curves", plots.learning_curves(
+            run.history, words, words("fig_curves_title", title=run.label)),
+            words("cap_fig_curves")))
+    if len(data.y_train):
+        figures.append(training_batch_figure(run, words))
     figures.append(Figure("confusion_matrix", plots.confusion_matrix(
-        evaluation.confusion_matrix(), names,
-        title=f"Confusion matrix — test accuracy {evaluation.accuracy:.2%}"),
-        "Rows are the true classes, columns the predicted ones: off the diagonal are the "
-        "mistakes, and which classes are taken for which."))
+        evaluation.confusion_matrix(), names, words,
+        words("fig_matrix_title", accuracy=words.percent(evaluation.accuracy))),
+        words("cap_fig_matrix")))
     # A fixed, spread-out sample of the test set, so figures of two runs show the same images.
-    sample = np.linspace(0, len(x_test) - 1, FIGURE_SAMPLES).astype(int)
+    sample = np.linspace(0, len(data.y_test) - 1, FIGURE_SAMPLES).astype(int)
     figures.append(Figure("predictions", plots.predictions(
-        _scaled(config, x_test[sample]), evaluation.probabilities[sample],
-        evaluation.labels[sample], names, title="Test images and their predicted probabilities"),
-        "Each test image with the probability the network gives every class."))
+        run.scale(data.x_test[sample]), evaluation.probabilities[sample],
+        evaluation.labels[sample], names, words, words("fig_predictions_title")),
+        words("cap_fig_predictions")))
     figures.append(Figure("probabilities", plots.probability_histograms(
-        evaluation.probabilities, evaluation.labels, names,
-        title="Predicted probabilities on the test set, by true class"),
-        "How sure the network is, class by class: a sure network piles up near 1."))
-    mistakes = _mistakes_figure(config, evaluation, x_test)
+        evaluation.probabilities, evaluation.labels, names, words,
+        words("fig_probabilities_title")), words("cap_fig_probabilities")))
+    mistakes = _mistakes_figure(run, words)
     if mistakes is not None:
         figures.append(mistakes)
     return figures
 
 
-def _scaled(config: RunConfig, x) -> np.ndarray:
-    return np.asarray(x, dtype=np.float32) * np.float32(config.input_scale)
-
-
-def _mistakes_figure(config: RunConfig, evaluation: Evaluation, x_test) -> Figure | None:
+def _mistakes_figure(run, words) -> Figure | None:
     """The most confident mistakes: photos with their file names, or digits with their bars."""
-    names = list(config.class_names)
-    photos = hasattr(x_test, "paths")
-    wrong = evaluation.mistakes(MISTAKES_SHOWN if photos else FIGURE_SAMPLES)
+    evaluation, data, names = run.evaluation, run.data, run.class_names
+    wrong = evaluation.mistakes(MISTAKES_SHOWN if data.photos else FIGURE_SAMPLES)
     if not len(wrong):
         return None
-    caption = "The mistakes the network was surest of: often a hard or mislabelled image."
-    if photos:
+    caption = words("cap_fig_mistakes")
+    if data.photos:
         captions = []
         for i in wrong:
             true = int(evaluation.labels[i])
-            captions.append(f"{shortened(x_test.paths[i].name)}\ntrue {names[true]}, predicted "
-                            f"{names[evaluation.predictions[i]]}\n"
-                            f"P({names[true]}) = {evaluation.probabilities[i, true]:.2f}")
-        fig = plots.image_grid(_scaled(config, x_test[wrong]), captions, caption_color="crimson",
-                               title=f"Misclassified test photos, most confident first "
-                                     f"({len(evaluation.mistakes()):,} in all)", max_cols=6)
+            captions.append(words("fig_wrong_photo", name=shortened(data.test_name(i)),
+                                  true=names[true], predicted=names[evaluation.predictions[i]],
+                                  p=words.number(evaluation.probabilities[i, true], 2)))
+        fig = plots.image_grid(run.scale(data.x_test[wrong]), captions,
+                               caption_color="crimson", max_cols=6,
+                               title=words("fig_wrong_photos_title",
+                                           count=words.number(len(evaluation.mistakes()))))
         return Figure("mistakes", fig, caption)
-    fig = plots.predictions(_scaled(config, x_test[wrong]), evaluation.probabilities[wrong],
-                            evaluation.labels[wrong], names, title="Most confident mistakes",
-                            captions=[f"test #{i}" for i in wrong])
+    fig = plots.predictions(run.scale(data.x_test[wrong]), evaluation.probabilities[wrong],
+                            evaluation.labels[wrong], names, words, words("fig_mistakes_title"),
+                            captions=[words("fig_test_number", i=i) for i in wrong])
     return Figure("mistakes", fig, caption)
 
 
@@ -140,37 +130,24 @@ def shortened(name: str, limit: int = 28) -> str:
     return f"{name[:keep - keep // 2]}…{name[-(keep // 2):]}"
 
 
-def training_batch_figure(config: RunConfig, data, model) -> Figure:
-    """The start of the first training batch, as the network receives it (augmentation on)."""
+def training_batch_figure(run, words) -> Figure:
+    """The start of the first training batch, as the network receives it: the run's
+    augmentation (``run.augmentation``) applied, its random layers on."""
     import keras
 
-    rng = np.random.default_rng([int(config.seed), 0])
-    order = rng.permutation(len(data.x_train))[:TRAINING_BATCH_SHOWN]
-    x = augment_array(_scaled(config, data.x_train[order]), config.shift, config.flip, rng)
-    changes = ["mirrored"] if config.flip else []
-    changes += [f"shifts up to {config.shift} px"] if config.shift else []
-    randomizers = [layer for layer in model.layers if _changes_images(layer)]
-    for layer in randomizers:
+    from .augmentation import batch_generator
+    from .datasets.batches import epoch_order
+
+    augmentation, data = run.augmentation, run.data
+    seed = int(run.config.seed)
+    order = epoch_order(seed, 0, len(data.y_train))[:TRAINING_BATCH_SHOWN]
+    x = augmentation.apply_numpy(run.scale(data.x_train[order]), batch_generator(seed, 0, 0))
+    for layer in augmentation.in_front_of(run.model):
         x = keras.ops.convert_to_numpy(layer(x, training=True))
-    kinds = [kind for layer in randomizers for kind in _changes_made_by(layer)]
-    if kinds:
-        changes.append("random " + ", ".join(kinds))
-    names = list(config.class_names)
-    fig = plots.image_grid(x, [names[int(y)] for y in data.y_train[order]],
-                           title="A training batch as the network sees it"
-                                 + (f" ({'; '.join(changes)})" if changes else ""))
-    return Figure("training_batch", fig, "What the network trains on, after the random "
-                  "changes it is shown (augmentation)." if changes else
-                  "What the network trains on: the images, scaled, as the first batch holds "
-                  "them.")
+    changes = augmentation.describe(words)
+    names = run.class_names
+    title = words("fig_batch_title") + (f" ({changes})" if changes else "")
+    fig = plots.image_grid(x, [names[int(y)] for y in data.y_train[order]], title=title)
+    return Figure("training_batch", fig,
+                  words("cap_fig_batch_changed" if changes else "cap_fig_batch"))
 
-
-def _changes_images(layer) -> bool:
-    """Keras's random layers, and convscope's, which say what they change (``kinds``)."""
-    return type(layer).__name__.startswith("Random") or hasattr(layer, "kinds")
-
-
-def _changes_made_by(layer) -> list[str]:
-    """What a random layer changes, in words: ``RandomAffine`` says; Keras's by their name."""
-    default = [type(layer).__name__.removeprefix("Random").lower()]
-    return getattr(layer, "kinds", default)

@@ -25,8 +25,7 @@ WARMUP_FRACTION = 0.1
 
 def build_model(recipe: Recipe | str, learning_rate: float | None = None,
                 decay_steps: int | None = None, *, training: Training | None = None,
-                num_classes: int | None = None, augment: bool = False, input_shape=None,
-                precision: str | None = None,
+                num_classes: int | None = None, input_shape=None, precision: str | None = None,
                 steps_per_execution: int = STEPS_PER_EXECUTION):
     """The recipe's model, compiled as the course compiles it (Adam, cross-entropy, accuracy).
 
@@ -38,7 +37,7 @@ def build_model(recipe: Recipe | str, learning_rate: float | None = None,
     """
     recipe = get_recipe(recipe)
     training = (training or recipe).training()
-    model = recipe.build(num_classes, augment, input_shape, precision or training.precision)
+    model = recipe.build(num_classes, input_shape, precision or training.precision)
     rate = learning_rate or training.learning_rate
     if training.schedule and decay_steps:
         rate = learning_rate_schedule(training.schedule, rate, decay_steps)

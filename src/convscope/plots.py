@@ -1,8 +1,9 @@
 """Every figure, drawn from arrays. Nothing here trains, loads or computes a metric.
 
-Each function takes results (arrays, lists) and returns a matplotlib Figure; the caller saves
-it (``_io.save_figure``). Greyscale images are shown as the network sees them: black = 0,
-white = 1.
+Each function takes results (arrays, lists) and the page's ``words`` (``convscope.words``: the
+figure's titles, axes and legends in its language) and returns a matplotlib Figure; the caller
+saves it (``pictures.png``). Greyscale images are shown as the network sees them: black = 0,
+white = 1. Feature maps are drawn by ``pictures.maps_sheet``, for every face.
 """
 
 from __future__ import annotations
@@ -32,18 +33,18 @@ def _marked(symbol: str, epochs: int) -> dict:
     return {"marker": symbol} if epochs <= 50 else {}
 
 
-def learning_curves(history: list[dict], title: str = "Learning curves"):
-    """Accuracy and loss per epoch, training vs test, side by side."""
+def learning_curves(history: list[dict], words, title: str):
+    """Accuracy (in %) and loss per epoch, training vs test, side by side."""
     epochs = [row["epoch"] for row in history]
     fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, key, label in ((acc_ax, "accuracy", "Accuracy"), (loss_ax, "loss", "Loss")):
-        ax.plot(epochs, [r[key] for r in history], label="training",
+    for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
+        ax.plot(epochs, [r[key] for r in history], label=words("fig_training"),
                 **_marked("o", len(epochs)))
-        ax.plot(epochs, [r[f"test_{key}"] for r in history], label="test",
+        ax.plot(epochs, [r[f"test_{key}"] for r in history], label=words("fig_test"),
                 **_marked("s", len(epochs)))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label.lower())
-        ax.set_title(label)
+        ax.set_xlabel(words("fig_epoch"))
+        ax.set_ylabel(words(f"fig_{key}"))
+        ax.set_title(words(f"fig_{key}_title"))
         ax.grid(alpha=0.3)
         ax.legend()
         if len(epochs) <= 20:
@@ -51,11 +52,12 @@ def learning_curves(history: list[dict], title: str = "Learning curves"):
         else:  # a tick every few epochs, never outside the run
             ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(10, integer=True))
             ax.set_xlim(0, epochs[-1] + 1)
+    acc_ax.yaxis.set_major_formatter(_percent(words))
     best = max(history, key=lambda r: r["test_accuracy"])
     # Below the point (the training curve usually runs above it), kept inside the axes, on a
     # white ground so no curve runs through the text.
     acc_ax.annotate(
-        f"best test {best['test_accuracy']:.2%}",
+        words("fig_best_test", accuracy=words.percent(best["test_accuracy"])),
         (best["epoch"], best["test_accuracy"]),
         textcoords="offset points", xytext=(0, -12), va="top", fontsize=9,
         ha="right" if best["epoch"] == epochs[-1] and len(epochs) > 1 else "center",
@@ -66,7 +68,12 @@ def learning_curves(history: list[dict], title: str = "Learning curves"):
     return fig
 
 
-def confusion_matrix(cm: np.ndarray, class_names: list[str], title: str = "Confusion matrix"):
+def _percent(words):
+    """Tick labels of a 0–1 axis as percentages, written the page's way."""
+    return matplotlib.ticker.FuncFormatter(lambda value, _: words.percent(value, 0))
+
+
+def confusion_matrix(cm: np.ndarray, class_names: list[str], words, title: str):
     """Counts with true class on rows; the diagonal is what the network got right."""
     k = len(class_names)
     size = max(5.0, 0.55 * k + 2)
@@ -80,16 +87,17 @@ def confusion_matrix(cm: np.ndarray, class_names: list[str], title: str = "Confu
                         color="white" if rates[i, j] > 0.5 else "black")
     ax.set_xticks(range(k), class_names, rotation=45 if max(map(len, class_names)) > 2 else 0)
     ax.set_yticks(range(k), class_names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
+    ax.set_xlabel(words("fig_predicted_class"))
+    ax.set_ylabel(words("fig_true_class"))
     ax.set_title(title)
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="fraction of the true class")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=words("fig_fraction_true"),
+                 format=_percent(words))
     fig.tight_layout()
     return fig
 
 
 def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarray | None,
-                class_names: list[str], title: str = "Predictions", captions=None):
+                class_names: list[str], words, title: str, captions=None):
     """Each image above a bar chart of its class probabilities (the course's vector Y).
 
     The predicted class's bar is blue when right, red when wrong; the true class is outlined.
@@ -99,11 +107,11 @@ def predictions(images: np.ndarray, probabilities: np.ndarray, labels: np.ndarra
     right = [labels is None or labels[i] == predicted[i] for i in range(n)]
     heads = []
     for i in range(n):
-        head = f"{class_names[predicted[i]]} ({probabilities[i, predicted[i]]:.0%})"
+        head = f"{class_names[predicted[i]]} ({words.percent(probabilities[i, predicted[i]], 0)})"
         if captions is not None:
             head = f"{captions[i]}: {head}"
         if not right[i]:
-            head += f"\ntrue: {class_names[labels[i]]}"
+            head += "\n" + words("fig_true_was", name=class_names[labels[i]])
         heads.append(head)
     image_size, chart_height, gap = 1.75, 0.8, 0.12
     charts = _BarCharts(class_names, width=1.8, height=chart_height)
@@ -174,7 +182,7 @@ class _Sheet:
         self.left = (width - cols * cell_width) / 2  # cells centred under a wider title
         self.height = rows * cell_height + self.TITLE_HEIGHT
         self.fig = plt.figure(figsize=(width, self.height))
-        self.fig.exact_layout = True  # read by _io.save_figure: nothing to crop
+        self.fig.exact_layout = True  # read by pictures.png: nothing to crop
         self.ax = self.fig.add_axes((0, 0, 1, 1))
         self.ax.set_xlim(0, width)
         self.ax.set_ylim(0, self.height)
@@ -252,7 +260,7 @@ class _BarCharts:
 
 
 def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
-                           class_names: list[str], title: str):
+                           class_names: list[str], words, title: str):
     """How sure the network is, per true class.
 
     Two classes: the predicted probability of the second class (e.g. P(dogs)) for the photos
@@ -266,10 +274,11 @@ def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
         for label, color in ((0, "#1f77b4"), (1, "#ff7f0e")):
             values = probabilities[labels == label, 1]
             ax.hist(values, bins=bins, alpha=0.6, color=color, edgecolor="white",
-                    label=f"true {class_names[label]} ({len(values):,})")
-        ax.axvline(0.5, color="black", lw=1, ls="--", label="decision threshold")
-        ax.set_xlabel(f"predicted probability of {class_names[1]}")
-        ax.set_ylabel("test images")
+                    label=words("fig_true_count", name=class_names[label],
+                                count=words.number(len(values))))
+        ax.axvline(0.5, color="black", lw=1, ls="--", label=words("fig_threshold"))
+        ax.set_xlabel(words("fig_probability_of", name=class_names[1]))
+        ax.set_ylabel(words("fig_test_images"))
         ax.legend()
         ax.grid(alpha=0.3)
         ax.set_title(title)
@@ -277,9 +286,9 @@ def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
     # More classes: per true class, the share of its images by how much probability the
     # network gave the right answer (a histogram with three bins, as stacked bars).
     k = len(class_names)
-    bands = (("< 0.5 (mostly wrong)", 0.0, 0.5, "crimson"),
-             ("0.5 – 0.9 (unsure)", 0.5, 0.9, "#f5a623"),
-             ("≥ 0.9 (confident)", 0.9, 1.01, "#1f77b4"))
+    bands = ((words("fig_band_wrong"), 0.0, 0.5, "crimson"),
+             (words("fig_band_unsure"), 0.5, 0.9, "#f5a623"),
+             (words("fig_band_sure"), 0.9, 1.01, "#1f77b4"))
     fig, ax = plt.subplots(figsize=(8, max(3.0, 0.42 * k + 1.6)))
     left = np.zeros(k)
     for name, low, high, color in bands:
@@ -288,24 +297,23 @@ def probability_histograms(probabilities: np.ndarray, labels: np.ndarray,
         ax.barh(range(k), share, left=left, color=color, label=name)
         for c in range(k):
             if share[c] >= 0.04:
-                ax.text(left[c] + share[c] / 2, c, f"{share[c]:.0%}", ha="center",
+                ax.text(left[c] + share[c] / 2, c, words.percent(share[c], 0), ha="center",
                         va="center", fontsize=7, color="white")
         left += share
     ax.set_yticks(range(k), class_names)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("share of the test images of each true class")
-    ax.set_ylabel("true class")
-    ax.legend(title="probability given to the true class", fontsize=8, title_fontsize=8,
+    ax.xaxis.set_major_formatter(_percent(words))
+    ax.set_xlabel(words("fig_share_of_class"))
+    ax.set_ylabel(words("fig_true_class"))
+    ax.legend(title=words("fig_probability_given"), fontsize=8, title_fontsize=8,
               loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
     ax.set_title(title)
     fig.tight_layout()
     return fig
 
 
-def compare_curves(histories: list[list[dict]], labels: list[str],
-                   title: str = "Runs compared"):
+def compare_curves(histories: list[list[dict]], labels: list[str], words):
     """Test accuracy (solid) and training accuracy (dashed) per epoch for several runs.
 
     Where a run's dashed line climbs away from its solid one, it is over-fitting.
@@ -317,16 +325,17 @@ def compare_curves(histories: list[list[dict]], labels: list[str],
         epochs = [r["epoch"] for r in history]
         for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
             ax.plot(epochs, [r[f"test_{key}"] for r in history], color=color,
-                    label=f"{label} — test", **_marked("o", len(epochs)))
+                    label=words("fig_run_test", label=label), **_marked("o", len(epochs)))
             ax.plot(epochs, [r[key] for r in history], "--", color=color, alpha=0.7,
-                    label=f"{label} — training")
-    for ax, name in ((acc_ax, "accuracy"), (loss_ax, "loss")):
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(name)
-        ax.set_title(f"{name.capitalize()}: test (solid) vs training (dashed)")
+                    label=words("fig_run_training", label=label))
+    for ax, key in ((acc_ax, "accuracy"), (loss_ax, "loss")):
+        ax.set_xlabel(words("fig_epoch"))
+        ax.set_ylabel(words(f"fig_{key}"))
+        ax.set_title(words("fig_solid_dashed", name=words(f"fig_{key}_title")))
         ax.grid(alpha=0.3)
+    acc_ax.yaxis.set_major_formatter(_percent(words))
     acc_ax.legend(fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(words("fig_compared"))
     fig.tight_layout()
     return fig
 
@@ -345,38 +354,8 @@ def _display_image(image: np.ndarray) -> np.ndarray:
     return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else np.clip(image, 0, 1)
 
 
-def feature_maps_grid(maps: np.ndarray, image: np.ndarray, title: str,
-                      shared_scale: bool = True):
-    """All maps of one layer, numbered from 1, white = high, black = low; the input beside.
-
-    With ``shared_scale`` every map uses the layer's range, so a dim map really is weak;
-    otherwise each map is stretched to its own range to show its shape.
-    """
-    n = maps.shape[-1]
-    rows, cols = _grid(n)
-    fig = plt.figure(figsize=(1.7 * cols + 2.6, 1.8 * rows + 0.9))
-    grid = fig.add_gridspec(rows, cols + 2, width_ratios=[1.6, 0.25] + [1] * cols)
-    ax = fig.add_subplot(grid[:, 0])
-    _show_image(ax, image)
-    ax.set_title("input")
-    low, high = float(maps.min()), float(maps.max())
-    for k in range(n):
-        ax = fig.add_subplot(grid[k // cols, 2 + k % cols])
-        m = maps[..., k]
-        vmin, vmax = (low, high) if shared_scale else (float(m.min()), float(m.max()))
-        ax.imshow(m, cmap="gray", vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1e-9,
-                  interpolation="nearest")
-        ax.set_title(str(k + 1), fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    scale = f"one scale for all maps: {low:.2g} (black) to {high:.2g} (white)" if shared_scale \
-        else "each map on its own scale (black = its lowest, white = its highest)"
-    fig.suptitle(f"{title}\n{scale}", fontsize=11)
-    return fig
-
-
 def filter_across_images(images: np.ndarray, responses: np.ndarray, kernel: np.ndarray | None,
-                         title: str, captions=None):
+                         words, title: str, captions=None):
     """One filter on many images: each image above the filter's output for it; kernel beside."""
     n = len(images)
     cols = min(n, 8)
@@ -386,8 +365,8 @@ def filter_across_images(images: np.ndarray, responses: np.ndarray, kernel: np.n
     if kernel is not None:
         ax = fig.add_subplot(grid[0:2, 0])
         _draw_kernel(ax, kernel, numbers=kernel.shape[0] * kernel.shape[1] <= 25)
-        ax.set_title("kernel\n(summed over inputs)" if kernel.ndim == 3 and kernel.shape[-1] > 1
-                     else "kernel", fontsize=9)
+        ax.set_title(words("fig_kernel_summed" if kernel.ndim == 3 and kernel.shape[-1] > 1
+                           else "fig_kernel"), fontsize=9)
     low, high = float(responses.min()), float(responses.max())
     for i in range(n):
         r, c = 2 * (i // cols), 2 + i % cols
@@ -399,8 +378,7 @@ def filter_across_images(images: np.ndarray, responses: np.ndarray, kernel: np.n
         ax.imshow(responses[i], cmap="gray", vmin=low, vmax=high if high > low else low + 1e-9,
                   interpolation="nearest")
         ax.axis("off")
-    fig.suptitle(f"{title}\ntop: input — bottom: the filter's output (white = high, black = "
-                 f"low, one scale)", fontsize=11)
+    fig.suptitle(f"{title}\n{words('fig_filter_note')}", fontsize=11)
     return fig
 
 
@@ -416,7 +394,7 @@ def _draw_kernel(ax, kernel: np.ndarray, numbers: bool) -> None:
     ax.set_yticks([])
 
 
-def kernels_grid(weights: np.ndarray, title: str):
+def kernels_grid(weights: np.ndarray, words, title: str):
     """Learned kernels as small images: RGB for a colour first layer, else one per filter.
 
     ``weights`` is (kh, kw, in_channels, filters). With three input channels each kernel is
@@ -445,37 +423,36 @@ def kernels_grid(weights: np.ndarray, title: str):
             ax.imshow(summed[..., k], cmap="RdBu", vmin=-limit, vmax=limit,
                       interpolation="nearest")
         ax.set_title(str(k + 1), fontsize=8)
-    how = "colour = the kernel's RGB weights" if colour else \
-        "summed over input channels; red < 0 < blue"
+    how = words("fig_kernels_colour" if colour else "fig_kernels_summed")
     fig.suptitle(f"{title}\n{how}", fontsize=11)
     fig.tight_layout()
     return fig
 
 
 def grad_cam(image: np.ndarray, heatmap: np.ndarray, probabilities: np.ndarray,
-             class_names: list[str], class_index: int, title: str):
+             class_names: list[str], class_index: int, words, title: str):
     """The image, the Grad-CAM heat-map over it, and the predicted probabilities."""
     fig, (img_ax, cam_ax, bar_ax) = plt.subplots(1, 3, figsize=(12, 3.8),
                                                  gridspec_kw={"width_ratios": [1, 1, 1.3]})
     for ax in (img_ax, cam_ax):
         _show_image(ax, image)
-    img_ax.set_title("input")
+    img_ax.set_title(words("fig_input"))
     overlay = cam_ax.imshow(heatmap, cmap="jet", alpha=0.45, vmin=0, vmax=1)
-    cam_ax.set_title(f"evidence for '{class_names[class_index]}'")
+    cam_ax.set_title(words("fig_evidence", name=class_names[class_index]))
     fig.colorbar(overlay, ax=cam_ax, fraction=0.046, pad=0.04)
     order = np.argsort(probabilities)[::-1][:10][::-1]
     colors = ["crimson" if i == class_index else "#1f77b4" for i in order]
     bar_ax.barh([class_names[i] for i in order], probabilities[order], color=colors)
     bar_ax.set_xlim(0, 1)
-    bar_ax.set_xlabel("probability")
-    bar_ax.set_title("prediction")
+    bar_ax.set_xlabel(words("fig_probability"))
+    bar_ax.set_title(words("fig_prediction"))
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
 def as_received(original: np.ndarray, received: np.ndarray, probabilities: np.ndarray,
-                class_names: list[str], title: str):
+                class_names: list[str], words, title: str):
     """A user's picture, the input the network received from it, and what it predicted: where
     a wrong answer comes from is usually visible in the middle panel."""
     fig, (orig_ax, in_ax, bar_ax) = plt.subplots(1, 3, figsize=(11, 3.6),
@@ -483,23 +460,24 @@ def as_received(original: np.ndarray, received: np.ndarray, probabilities: np.nd
     orig_ax.imshow(original, cmap="gray" if original.ndim == 2 else None)
     orig_ax.set_xticks([])
     orig_ax.set_yticks([])
-    orig_ax.set_title("your picture")
+    orig_ax.set_title(words("fig_your_picture"))
     _show_image(in_ax, received)
     h, w = received.shape[:2]
-    in_ax.set_title(f"what the network receives ({h}×{w})")
+    in_ax.set_title(words("fig_received", height=h, width=w))
     best = int(np.argmax(probabilities))
     order = np.argsort(probabilities)[::-1][:10][::-1]
     colors = ["#1f77b4" if i == best else "#9bbbd9" for i in order]
     bar_ax.barh([class_names[i] for i in order], probabilities[order], color=colors)
     bar_ax.set_xlim(0, 1)
-    bar_ax.set_xlabel("probability")
-    bar_ax.set_title(f"prediction: {class_names[best]} ({probabilities[best]:.0%})")
+    bar_ax.set_xlabel(words("fig_probability"))
+    bar_ax.set_title(words("fig_predicted", name=class_names[best],
+                           p=words.percent(probabilities[best], 0)))
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-def architecture(rows: list[dict], input_shape, title: str):
+def architecture(rows: list[dict], input_shape, words, title: str):
     """A block diagram: one box per layer, its output shape and its weight count."""
     n = len(rows) + 1
     fig, ax = plt.subplots(figsize=(9, 0.75 * n + 0.8))
@@ -523,5 +501,6 @@ def architecture(rows: list[dict], input_shape, title: str):
             ax.annotate("", (0.5, i - 0.32), (0.5, i - 0.68),
                         arrowprops={"arrowstyle": "->", "lw": 0.8})
     total = sum(r["parameters"] for r in rows)
-    ax.set_title(f"{title} — {total:,} weights", fontsize=11)
+    ax.set_title(words("fig_weights_total", title=title, total=words.number(total)),
+                 fontsize=11)
     return fig

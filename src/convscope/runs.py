@@ -1,4 +1,4 @@
-"""Run directories: what a training run leaves behind, and how later commands use it.
+"""Run directories: what a training run leaves behind, and the one object that answers for it.
 
 A run directory holds everything needed to continue, evaluate or inspect a run::
 
@@ -11,19 +11,23 @@ A run directory holds everything needed to continue, evaluate or inspect a run::
     figures/       learning curves, confusion matrix, predictions, mistakes (inspect/: see,
                    filter, kernels, explain)
     files.json     for photo folders: the files of each part (train and test are disjoint)
+    report.html    the whole run on one page (``convscope.reports``)
 
-``Run`` opens one and answers what the commands ask of it: its model (loaded in Keras's safe
-mode, so a run directory from someone else cannot run code), its data, a prepared image,
-predictions and metrics. A bare ``.keras`` classifier opens as a ``ModelFileRun``.
+``Run`` is the one owner of a run's state, as fastai's ``Interpretation`` is of a learner's
+predictions: it reads its files, loads its model (in Keras's safe mode, so a run directory
+from someone else cannot run code), its data and its test-set predictions once, when first
+asked, and answers every later question (its label, status, best epoch, a picked image,
+metrics, figures) from them. The command line, the report and the app all ask it. A bare
+``.keras`` classifier opens as a ``ModelFileRun``: a run with a model and no data.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +48,7 @@ BEST = "best.keras"
 FIGURES = "figures"
 INSPECT = "inspect"
 FILES = "files.json"
+REPORT = "report.html"
 HISTORY_FIELDS = ["epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds",
                   "learning_rate"]
 
@@ -53,10 +58,8 @@ def new_run_dir(out: str | Path | None, recipe: str, root: str | Path = "runs") 
     if out is not None:
         path = Path(out)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise RunError(
-                f"{path}: already exists and is not empty; choose another --out "
-                "(convscope never overwrites a run)"
-            )
+            raise RunError(f"{path}: already exists and is not empty; choose another `out` "
+                           "(a run is never overwritten)", path=path)
         path.mkdir(parents=True, exist_ok=True)
         return path
     root = Path(root)
@@ -93,6 +96,12 @@ def write_config(run_dir: Path, config: RunConfig) -> None:
     _io.write_json(Path(run_dir) / CONFIG, config.to_json())
 
 
+def run_status(state: dict) -> str:
+    """``running``, ``interrupted`` (stopped; ``resume`` continues it) or ``complete``: what
+    ``state.json`` says, or for runs that predate the field, complete once an epoch ended."""
+    return state.get("status", "complete" if state.get("epochs_done") else "running")
+
+
 @dataclass(frozen=True)
 class Prediction:
     """One image's predicted class and probabilities (``error`` set when it could not be read)."""
@@ -120,41 +129,93 @@ class PickedImage:
     description: str  # "test image #4 (4)" or the file's name, for titles
     tag: str  # for file names: "test4" or the file's stem
     label: int | None = None  # its true class, when known
+    test_index: int | None = None
+
+
+class computed_once:
+    """A property computed on first use and kept: once per object even when several threads
+    (the app's handlers) ask at the same time. ``forget(obj, name)`` drops the value."""
+
+    def __init__(self, compute):
+        self.compute, self.name = compute, compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        values = obj.__dict__
+        if self.name in values:
+            return values[self.name]
+        lock = values.setdefault("_locks", {}).setdefault(self.name, threading.Lock())
+        with lock:
+            if self.name not in values:
+                values[self.name] = self.compute(obj)
+            return values[self.name]
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.name] = value
+
+
+def forget(obj, name: str) -> None:
+    obj.__dict__.pop(name, None)
 
 
 class Run:
-    """A trained (or partly trained) run, loaded from its directory."""
+    """A trained (or partly trained) run, opened from its directory.
 
-    def __init__(self, path: str | Path, observer=None):
+    ``data_dir``: where its dataset is, when it is no longer where the run found it;
+    ``observer`` receives the events of loading its data.
+    """
+
+    def __init__(self, path: str | Path, observer=None, data_dir=None):
         self.path = Path(path)
-        self.observer = observer  # receives the events of loading its data
+        self.observer, self.data_dir = observer, data_dir
+        self.config, self.state = self._read_files()
+
+    def _read_files(self) -> tuple[RunConfig, dict]:
         if self.path.is_file() and self.path.suffix == ".keras":
             raise RunError(f"{self.path}: a model file, not a run directory; use load_run()")
+        if not self.path.exists():
+            raise RunError(f"{self.path}: no such run directory", path=self.path)
         if not (self.path / CONFIG).is_file():
-            raise RunError(
-                f"{self.path}: not a run directory (no {CONFIG}); "
-                "pass a folder written by `convscope train`"
-            )
+            raise RunError(f"{self.path}: not a run directory (no {CONFIG}); pass a folder "
+                           "written by training", path=self.path)
         try:
-            self.config = RunConfig.from_json(_io.read_json(self.path / CONFIG),
-                                              str(self.path / CONFIG))
-            self.state = _io.read_json(self.path / STATE) if (self.path / STATE).is_file() else {}
+            config = RunConfig.from_json(_io.read_json(self.path / CONFIG),
+                                         str(self.path / CONFIG))
+            state = _io.read_json(self.path / STATE) if (self.path / STATE).is_file() else {}
         except ValueError as exc:
             raise RunError(f"{self.path}: damaged run files ({exc})") from None
+        return config, state
 
     def __repr__(self) -> str:
-        done = self.state.get("epochs_done", 0)
-        return f"Run({str(self.path)!r}, recipe={self.recipe!r}, epochs={done}/{self.epochs})"
+        return (f"Run({str(self.path)!r}, recipe={self.recipe!r}, "
+                f"epochs={self.epochs_done}/{self.epochs})")
 
     def _repr_html_(self) -> str:
         """In Jupyter, a run shows its summary: key numbers, data, machine, learning curves."""
-        from .html import default_language, notebook, run_card
+        from .html import notebook, run_card
+        from .words import Words
 
-        return notebook(run_card(self, default_language()))
+        return notebook(run_card(self, Words()))
+
+    # -- what it is ------------------------------------------------------------------------
+
+    @property
+    def bare(self) -> bool:
+        """A model with no dataset of its own (a ``.keras`` file)."""
+        return self.config.dataset is None
 
     @property
     def recipe(self) -> str:
         return self.config.recipe
+
+    @property
+    def label(self) -> str:
+        """How the run is named on pages and figures: ``mnist --fast``, or with its folder's
+        name when that is not the recipe's (``mnist — mnist-20261201-101500``)."""
+        label = self.config.label
+        return label if self.path.name == self.recipe else f"{label} — {self.path.name}"
 
     @property
     def epochs(self) -> int:
@@ -167,20 +228,46 @@ class Run:
     @property
     def status(self) -> str:
         """``running``, ``interrupted`` (stopped; ``resume`` continues it) or ``complete``."""
-        return self.state.get("status", "complete" if self.epochs_done else "running")
+        return run_status(self.state)
 
     @property
     def class_names(self) -> list[str]:
         return list(self.config.class_names)
 
-    @property
+    @computed_once
     def history(self) -> list[dict]:
         return read_history(self.path / HISTORY)
 
-    @property
+    @computed_once
     def metrics(self) -> dict:
         path = self.path / METRICS
         return _io.read_json(path) if path.is_file() else {}
+
+    @property
+    def best(self) -> dict | None:
+        """``{"epoch", "test_accuracy"}`` of its best epoch so far: as training recorded it,
+        else from its history."""
+        if self.state.get("best"):
+            return dict(self.state["best"])
+        if not self.history:
+            return None
+        row = max(self.history, key=lambda r: r["test_accuracy"])
+        return {"epoch": int(row["epoch"]), "test_accuracy": row["test_accuracy"]}
+
+    @property
+    def final_accuracy(self) -> float | None:
+        """Test accuracy of ``model.keras``: its metrics, else its history's last epoch."""
+        accuracy = self.metrics.get("test_accuracy")
+        if accuracy is None and self.history:
+            accuracy = self.history[-1].get("test_accuracy")
+        return accuracy
+
+    @property
+    def augmentation(self):
+        """What training changed in its images (``augmentation.Augmentation``)."""
+        from .recipes import augmentation_of
+
+        return augmentation_of(self.config)
 
     @property
     def figures_dir(self) -> Path:
@@ -198,41 +285,52 @@ class Run:
     def figures(self) -> list[Path]:
         return sorted(self.figures_dir.glob("*.png"))
 
-    def dataset(self, data_dir=None, observer=None):
-        """The data this run was trained on: a named dataset, or exactly its photo files.
+    # -- what it computes once -------------------------------------------------------------
 
-        For photo folders ``data_dir`` points at the folder if it moved since training.
-        ``observer`` (default: the run's) receives the events of loading it.
-        """
-        observer = observer or self.observer
+    @computed_once
+    def model(self):
+        if not (self.path / MODEL).is_file():
+            raise RunError(f"{self.path}: no {MODEL} yet (the run stopped before its first epoch "
+                           "ended); start a new run")
+        return load_keras_model(self.path / MODEL)
+
+    @computed_once
+    def data(self):
+        """The data this run was trained on: a named dataset, or exactly its photo files
+        (``data_dir``: where they are now, if they moved)."""
         from .datasets import load_dataset
         from .datasets.folders import load_manifest_parts
 
-        if not self.config.dataset:
-            raise RunError(f"{self.path}: no dataset is attached to this model; pass image files")
+        if self.bare:
+            raise RunError(f"{self.path}: a model with no dataset attached; give it images",
+                           path=self.path)
         if (self.path / FILES).is_file():
-            return load_manifest_parts(_io.read_json(self.path / FILES),
-                                       self.config.input_shape,
+            return load_manifest_parts(_io.read_json(self.path / FILES), self.config.input_shape,
                                        cache=self.config.data.get("cache", True),
-                                       root=data_dir, observer=observer)
-        return load_dataset(self.config.dataset, data_dir, observer=observer)
+                                       root=self.data_dir, observer=self.observer)
+        return load_dataset(self.config.dataset, self.data_dir, observer=self.observer)
 
-    def test_images(self, data_dir=None):
-        """The run's test set (uint8 images, labels), for figures that need examples.
+    @computed_once
+    def evaluation(self) -> Evaluation:
+        """Predictions of ``model.keras`` on the whole test set, made once."""
+        data = self.data
+        return evaluate_model(self.model, data.test_inputs(self.config.input_scale),
+                              data.y_test, self.class_names, mirror=self.config.test_time_flip)
 
-        For photo folders the images are an array-like that decodes only what is indexed.
-        """
-        data = self.dataset(data_dir)
-        return data.x_test, data.y_test
+    def use_data_dir(self, data_dir) -> Run:
+        """Read the data from ``data_dir`` from now on (again, if it was read elsewhere)."""
+        if data_dir is not None and data_dir != self.data_dir:
+            self.data_dir = data_dir
+            self.close()
+        return self
 
-    @cached_property
-    def model(self):
-        if not (self.path / MODEL).is_file():
-            raise RunError(
-                f"{self.path}: no {MODEL} yet (the run stopped before its first epoch ended); "
-                "start a new run"
-            )
-        return load_keras_model(self.path / MODEL)
+    def close(self) -> None:
+        """Let go of the data (and the predictions made on it)."""
+        data = self.__dict__.get("data")
+        forget(self, "data")
+        forget(self, "evaluation")
+        if data is not None:
+            data.close()
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -240,11 +338,12 @@ class Run:
         """uint8 pixels → the float32 range the model was trained on."""
         return np.asarray(x, dtype=np.float32) * np.float32(self.config.input_scale)
 
-    def prepare(self, image) -> np.ndarray:
-        """One image (path, Pillow image or array) as the model's input, without a batch axis."""
+    def as_input(self, image) -> np.ndarray:
+        """One image (path, Pillow image or array) as the model's input, without a batch axis:
+        a digit as MNIST's were made, a photo as the training photos were decoded."""
         from .datasets.decoding import decode_image
-        from .datasets.digits import prepare_digit
-        from .datasets.images import load_image, prepare_photo
+        from .datasets.digits import digit_as_mnist
+        from .datasets.images import load_image, photo_as_input
 
         kind = self.config.input_kind
         path = image if isinstance(image, (str, Path)) else None
@@ -252,11 +351,11 @@ class Run:
             shape = tuple(self.config.input_shape)
             if path is not None:  # exactly as training decodes a folder of photos
                 return self.scale(decode_image(path, shape)[0])
-            photo = prepare_photo(image, shape[:2])
+            photo = photo_as_input(image, shape[:2])
             return photo.mean(axis=-1, keepdims=True) if shape[2] == 1 else photo
         if kind == "digit":
             picture = load_image(path) if path is not None else image
-            return prepare_digit(picture, str(path) if path is not None else "image")[..., None]
+            return digit_as_mnist(picture, str(path) if path is not None else "image")[..., None]
         raise RunError(f"{self.path}: unknown input kind {kind!r} in {CONFIG}")
 
     def class_index(self, name_or_number: str | int) -> int:
@@ -270,34 +369,35 @@ class Run:
         raise ConvscopeError(f"unknown class {text!r}; classes: {', '.join(names)}")
 
     def pick_image(self, image=None, *, test_index: int | None = None,
-                   class_name: str | int | None = None, data_dir=None) -> PickedImage:
+                   class_name: str | int | None = None) -> PickedImage:
         """One image to inspect: a file (path), test image number ``test_index``, or the first
         test image of class ``class_name``. Exactly one of them."""
         if sum(x is not None for x in (image, test_index, class_name)) != 1:
-            raise ConvscopeError("give either an IMAGE file, --test-index I or a class")
+            raise ConvscopeError("give exactly one of an `image` file, a `test_index` or a "
+                                 "`class_name`")
         if image is not None:
             name = Path(image).name if isinstance(image, (str, Path)) else "image"
             tag = Path(image).stem if isinstance(image, (str, Path)) else "image"
-            return PickedImage(self.prepare(image), name, tag)
-        x_test, y_test = self.test_images(data_dir)
+            return PickedImage(self.as_input(image), name, tag)
+        data = self.data
         if class_name is not None:
             wanted = self.class_index(class_name)
-            members = np.flatnonzero(np.asarray(y_test) == wanted)
+            members = np.flatnonzero(np.asarray(data.y_test) == wanted)
             if not len(members):
                 raise ConvscopeError(f"no test image of class {self.class_names[wanted]!r}")
             test_index = int(members[0])
-        if not 0 <= test_index < len(x_test):
-            raise ConvscopeError(f"--test-index must be in 0–{len(x_test) - 1}; got {test_index}")
-        label = int(y_test[test_index])
-        return PickedImage(self.scale(x_test[test_index]),
+        if not 0 <= test_index < len(data.y_test):
+            raise ConvscopeError(f"The `test_index` must be in 0–{len(data.y_test) - 1}; got "
+                                 f"{test_index}", test_index=test_index)
+        label = int(data.y_test[test_index])
+        return PickedImage(self.scale(data.x_test[test_index]),
                            f"test image #{test_index} ({self.class_names[label]})",
-                           f"test{test_index}", label)
+                           f"test{test_index}", label, test_index)
 
-    def spread_test_images(self, count: int, data_dir=None) -> tuple[np.ndarray, list[str]]:
+    def spread_test_images(self, count: int) -> tuple[np.ndarray, list[str]]:
         """``count`` test images taking the classes in turn (0, 1, 2, …, 0, 1, …), prepared,
         with their class names."""
-        x_test, y_test = self.test_images(data_dir)
-        labels = np.asarray(y_test)
+        labels = np.asarray(self.data.y_test)
         by_class = [list(np.flatnonzero(labels == c)) for c in np.unique(labels)]
         picks: list[int] = []
         while len(picks) < count and any(by_class):
@@ -305,7 +405,7 @@ class Run:
                 if members and len(picks) < count:
                     picks.append(members.pop(0))
         picks_array = np.array(picks)
-        return (self.scale(x_test[picks_array]),
+        return (self.scale(self.data.x_test[picks_array]),
                 [self.class_names[int(labels[i])] for i in picks_array])
 
     # -- predictions and metrics -----------------------------------------------------------
@@ -325,7 +425,7 @@ class Run:
         for image in images:
             source = str(image) if isinstance(image, (str, Path)) else f"image {len(results)}"
             try:
-                prepared.append(self.prepare(image))
+                prepared.append(self.as_input(image))
                 results.append(Prediction(source))
             except DataError as exc:
                 if not skip_errors:
@@ -338,41 +438,39 @@ class Run:
             results = [r if r.error else _prediction(r.source, next(it), names) for r in results]
         return results
 
-    def evaluation(self, data=None, data_dir=None) -> Evaluation:
-        """Predictions of ``model.keras`` on the whole test set (computed once per call)."""
-        data = data if data is not None else self.dataset(data_dir)
-        return evaluate_model(self.model, data.test_inputs(self.config.input_scale), data.y_test,
-                              self.class_names, mirror=self.config.test_time_flip)
-
-    def evaluate(self, data_dir=None, figures: bool = True, data=None,
-                 evaluation: Evaluation | None = None) -> dict:
-        """Recompute test metrics (and figures) of ``model.keras``; writes ``metrics.json``.
-
-        ``data``: the already loaded dataset; ``evaluation``: predictions already made on its
-        test set by this model (training passes both, to avoid doing the work twice).
-        """
-        if data is None:
-            data = self.dataset(data_dir)
-        if evaluation is None:
-            evaluation = self.evaluation(data)
+    def write_metrics(self, figures: bool = True, lang: str | None = None) -> dict:
+        """Write ``metrics.json`` (and, with ``figures``, the standard figures, in ``lang``)
+        from the run's test-set predictions."""
         metrics = {
-            **evaluation.to_metrics(),
+            **self.evaluation.to_metrics(),
             "epochs_done": self.state.get("epochs_done"),
             **self.state.get("training", {}),
         }
         _io.write_json(self.path / METRICS, metrics)
+        self.metrics = metrics
         if figures:
-            self.write_figures(evaluation, data)
+            self.write_figures(lang)
         return metrics
 
-    def standard_figures(self, evaluation: Evaluation, data) -> list[Figure]:
-        """The run's figures after training, drawn from its history and a test evaluation."""
-        recipe = self.recipe + (" --fast" if self.config.fast else "")
-        title = recipe if self.path.name == self.recipe else f"{recipe} — {self.path.name}"
-        return run_figures(self.config, title, self.history, evaluation, data, self.model)
+    def standard_figures(self, lang: str | None = None) -> list[Figure]:
+        """The run's figures after training, drawn from its history and test predictions."""
+        from .words import Words
 
-    def write_figures(self, evaluation: Evaluation, data) -> list[Path]:
-        return save_figures(self.standard_figures(evaluation, data), self.figures_dir)
+        return run_figures(self, Words(lang))
+
+    def write_figures(self, lang: str | None = None) -> list[Path]:
+        from .words import Words
+
+        words = Words(lang)
+        paths = save_figures(self.standard_figures(words.lang), self.figures_dir)
+        self.state["figures_language"] = words.lang
+        _io.write_json(self.path / STATE, self.state)
+        return paths
+
+    @property
+    def figures_language(self) -> str:
+        """The language its stored figures are written in (English before it was recorded)."""
+        return self.state.get("figures_language", "en")
 
 
 def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
@@ -381,48 +479,42 @@ def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
                       {name: float(p) for name, p in zip(names, probs, strict=True)})
 
 
-def load_run(path: str | Path, observer=None) -> Run:
-    """Open a run directory written by ``convscope train``, or any Keras ``.keras`` classifier.
+def load_run(path, observer=None, data_dir=None) -> Run:
+    """Open a run directory written by training, or any Keras ``.keras`` classifier.
 
     A bare ``.keras`` file is taken to expect pixels scaled to [0, 1]; its classes are numbered
-    from 0, and 28×28×1 inputs are prepared like MNIST digits.
+    from 0, and 28×28×1 inputs are prepared like MNIST digits. A ``Run`` is returned as it is
+    (reading its data from ``data_dir`` if given).
     """
     if isinstance(path, Run):
-        return path
+        return path.use_data_dir(data_dir)
     path = Path(path)
     if path.is_file() and path.suffix == ".keras":
         return ModelFileRun(path, observer)
-    return Run(path, observer)
+    return Run(path, observer, data_dir)
 
 
 class ModelFileRun(Run):
-    """A user's own ``.keras`` model, used like a run directory that has no dataset."""
+    """A user's own ``.keras`` model: a run whose model is the file, with no data."""
 
-    def __init__(self, path: Path, observer=None):
-        self.path, self.observer = Path(path), observer
+    def _read_files(self) -> tuple[RunConfig, dict]:
         model = self.model
         shape = list(model.inputs[0].shape[1:]) if model.inputs else []
         classes = model.outputs[0].shape[-1] if model.outputs else None
         if len(shape) != 3 or None in shape or shape[2] not in (1, 3) or not classes:
             raise RunError(
-                f"{path}: convscope needs an image classifier with a fixed input of height × "
-                f"width × 1 or 3 channels and a class output; this one takes {shape} and gives "
-                f"{classes} outputs"
-            )
+                f"{self.path}: convscope needs an image classifier with a fixed input of height "
+                f"× width × 1 or 3 channels and a class output; this one takes {shape} and "
+                f"gives {classes} outputs", path=self.path)
         shape = [int(d) for d in shape]
-        self.config = RunConfig(
-            recipe=path.stem, dataset=None, epochs=0, batch_size=0,
+        config = RunConfig(
+            recipe=self.path.stem, dataset=None, epochs=0, batch_size=0,
             input_shape=tuple(shape),
             class_names=[str(i) for i in range(max(int(classes), 2))],
             input_kind="digit" if shape == [28, 28, 1] else "photo",
         )
-        self.state = {}
+        return config, {}
 
-    @cached_property
+    @computed_once
     def model(self):
         return load_keras_model(self.path)
-
-    def evaluate(self, data_dir=None, figures: bool = True, data=None,
-                 evaluation=None) -> dict:
-        raise RunError(f"{self.path}: a bare model file has no test set; train a run with "
-                       "`convscope train` to evaluate it")

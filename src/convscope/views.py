@@ -4,7 +4,8 @@
 Each function takes a run (a ``Run``, a run directory or a ``.keras`` file) and returns
 ``figures.Figure`` objects (or a small result holding them) without saving anything: the
 caller chooses the folder (``figures.save_figures``; a run's own is ``run.inspect_dir``).
-Arrays come from ``inspection``, drawings from ``plots``.
+Arrays come from ``inspection``, drawings from ``plots`` and ``pictures``; the words are in
+``lang`` (default: the system's language).
 """
 
 from __future__ import annotations
@@ -16,50 +17,65 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _io, inspection, plots
+from . import _io, inspection, pictures, plots
+from .errors import AlreadyExists, refuse_existing
 from .evaluation import compare_runs
 from .figures import Figure
 from .runs import Run, load_run
+from .words import Words
 
 FILTER_IMAGES = 16  # images shown by default in one filter's figure, the classes in turn
 
 
 def see(run, image=None, *, test_index: int | None = None, class_name=None, layers=None,
-        per_map_scale: bool = False, data_dir=None) -> list[Figure]:
+        per_map_scale: bool = False, data_dir=None, lang: str | None = None) -> list[Figure]:
     """Feature maps: what each convolution and pooling layer outputs for one image (the
     course's §4.2), one figure per layer, maps numbered from 1, white = high.
 
     The image: a file (``image``), test image ``test_index``, or the first test image of
     ``class_name``. ``layers``: numbers (from 1) or names; default all.
     """
-    run = load_run(run)
-    picked = run.pick_image(image, test_index=test_index, class_name=class_name,
-                            data_dir=data_dir)
-    figures = []
-    for fm in inspection.feature_maps(run.model, picked.image, layers):
-        title = (f"Layer {fm.number} ({fm.layer}, {fm.kind}): {fm.maps.shape[-1]} feature maps "
-                 f"of {picked.description}")
-        fig = plots.feature_maps_grid(fm.maps, picked.image, title,
-                                      shared_scale=not per_map_scale)
-        figures.append(Figure(f"see-{picked.tag}-layer{fm.number}", fig,
-                              f"What layer {fm.number} ({fm.kind}) outputs for this image: one "
-                              "map per filter, white where it responds strongly."))
-    return figures
+    run, words = load_run(run, data_dir=data_dir), Words(lang)
+    picked = run.pick_image(image, test_index=test_index, class_name=class_name)
+    description = described(picked, run, words)
+    return [Figure(f"see-{picked.tag}-layer{fm.number}",
+                   maps_picture(fm, words, description, picked.image, 112, not per_map_scale),
+                   words("cap_fig_maps", n=fm.number, kind=words(f"kind_{fm.kind}")))
+            for fm in inspection.feature_maps(run.model, picked.image, layers)]
+
+
+def maps_picture(fm, words, description: str, image=None, tile: int = pictures.TILE,
+                 shared_scale: bool = True) -> np.ndarray:
+    """One layer's maps as every face shows them (``pictures.maps_sheet``): titled with the
+    layer's number, name and kind, the scale said in words, the input beside."""
+    title = words("fig_layer_maps", n=fm.number, layer=fm.layer, kind=words(f"kind_{fm.kind}"),
+                  count=fm.maps.shape[-1], image=description)
+    low, high = pictures.scale_range(fm.maps)
+    note = (words("fig_one_scale", low=words.number(low, 2), high=words.number(high, 2))
+            if shared_scale else words("fig_own_scale"))
+    return pictures.maps_sheet(fm.maps, title, note, image, tile, shared_scale)
+
+
+def described(picked, run, words) -> str:
+    """A picked image's name in ``words``' language: its file, or test image #i (its class)."""
+    if picked.test_index is None:
+        return picked.description
+    return words("test_image", i=picked.test_index, name=run.class_names[picked.label])
 
 
 def filter_figure(run, images=None, *, layer="1", filter_number: int = 1,
-                  count: int = FILTER_IMAGES, data_dir=None) -> Figure:
+                  count: int = FILTER_IMAGES, data_dir=None, lang: str | None = None) -> Figure:
     """One filter's output across many images, with its kernel (the course's §4.3).
 
     ``images``: files; default ``count`` test images taking the classes in turn. For a pooling
     layer the kernel shown is that of the convolution it pools.
     """
-    run = load_run(run)
+    run, words = load_run(run, data_dir=data_dir), Words(lang)
     if images:
-        batch = np.stack([run.prepare(p) for p in images])
+        batch = np.stack([run.as_input(p) for p in images])
         captions = [Path(p).name for p in images]
     else:
-        batch, captions = run.spread_test_images(count, data_dir)
+        batch, captions = run.spread_test_images(count)
     chosen = inspection.find_layer(run.model, layer)
     responses = inspection.filter_responses(run.model, batch, chosen, filter_number)
     source = inspection.pooled_from(run.model, chosen) if inspection.is_pooling(chosen) \
@@ -69,17 +85,17 @@ def filter_figure(run, images=None, *, layer="1", filter_number: int = 1,
         weights, _ = inspection.kernels(run.model, source)
         kernel = weights[..., filter_number - 1]
     number = inspection.layer_number(run.model, chosen)
-    title = f"Layer {number} ({chosen.name}), filter {filter_number}, on {len(batch)} images"
-    fig = plots.filter_across_images(batch, responses, kernel, title, captions)
+    title = words("fig_filter_title", n=number, layer=chosen.name, f=filter_number,
+                  count=len(batch))
+    fig = plots.filter_across_images(batch, responses, kernel, words, title, captions)
     return Figure(f"filter-layer{number}-filter{filter_number}", fig,
-                  f"Filter {filter_number} of layer {number} on many images: what it picks out "
-                  "(edges of one direction, strokes, textures) shows where it is white.")
+                  words("cap_fig_filter", f=filter_number, n=number))
 
 
-def kernel_figures(run, layer=None) -> list[Figure]:
+def kernel_figures(run, layer=None, lang: str | None = None) -> list[Figure]:
     """The learned kernels of a convolution layer (default: every one) as small images, in
     colour for a colour network's first layer."""
-    run = load_run(run)
+    run, words = load_run(run), Words(lang)
     chosen = inspection.conv_layers(run.model) if layer is None else \
         [inspection.find_layer(run.model, layer)]
     figures = []
@@ -87,10 +103,10 @@ def kernel_figures(run, layer=None) -> list[Figure]:
         weights, _ = inspection.kernels(run.model, conv)
         number = inspection.layer_number(run.model, conv)
         kh, kw, cin, cout = weights.shape
-        title = f"Layer {number} ({conv.name}): {cout} kernels of {kh}×{kw}×{cin}"
-        figures.append(Figure(f"kernels-layer{number}", plots.kernels_grid(weights, title),
-                              f"The {cout} learned {kh}×{kw} kernels of layer {number}: "
-                              "light weights add, dark ones subtract."))
+        title = words("fig_kernels_title", n=number, layer=conv.name, count=cout, kh=kh, kw=kw,
+                      cin=cin)
+        figures.append(Figure(f"kernels-layer{number}", plots.kernels_grid(weights, words, title),
+                              words("cap_fig_kernels", count=cout, kh=kh, kw=kw, n=number)))
     return figures
 
 
@@ -107,7 +123,8 @@ class Explanation:
 
 
 def explain(run, image=None, *, test_index: int | None = None, class_name=None,
-            explain_class=None, method: str = "hirescam", data_dir=None) -> Explanation:
+            explain_class=None, method: str = "hirescam", data_dir=None,
+            lang: str | None = None) -> Explanation:
     """Grad-CAM: which part of the image made the network decide, with its probabilities.
 
     The image: a file, test image ``test_index``, or the first test image of ``class_name``.
@@ -115,40 +132,38 @@ def explain(run, image=None, *, test_index: int | None = None, class_name=None,
     predicted one). The default method, HiResCAM, is Grad-CAM without averaging the gradients
     over the image (see ``inspection.grad_cam``).
     """
-    run = load_run(run)
-    picked = run.pick_image(image, test_index=test_index, class_name=class_name,
-                            data_dir=data_dir)
+    run, words = load_run(run, data_dir=data_dir), Words(lang)
+    picked = run.pick_image(image, test_index=test_index, class_name=class_name)
     names = run.class_names
     index = None if explain_class is None else run.class_index(explain_class)
     cam = inspection.grad_cam(run.model, picked.image, index, method=method)
-    title = (f"{'HiResCAM' if method == 'hirescam' else 'Grad-CAM'} on {picked.description} "
-             f"(layer {cam.layer})")
+    title = words("fig_cam_title", method="HiResCAM" if method == "hirescam" else "Grad-CAM",
+                  image=described(picked, run, words), layer=cam.layer)
     fig = plots.grad_cam(picked.image, cam.heatmap, cam.probabilities, names, cam.class_index,
-                         title)
+                         words, title)
     best = int(cam.probabilities.argmax())
     figure = Figure(f"explain-{picked.tag}-class{cam.class_index}", fig,
-                    f"Where the evidence for '{names[cam.class_index]}' lies: the warm areas "
-                    "raised its score the most.")
+                    words("cap_fig_cam", name=names[cam.class_index]))
     return Explanation(figure, picked.description, names[best], float(cam.probabilities[best]),
                        names[cam.class_index], cam.heatmap)
 
 
-def as_received(run, image) -> Figure:
+def as_received(run, image, lang: str | None = None) -> Figure:
     """A user's picture beside the input the network received from it (for digits: the
     MNIST-style 28×28), with the prediction: ``predict --show``."""
     from .datasets.images import load_image, to_rgb
 
-    run = load_run(run)
-    received = run.prepare(image)
+    run, words = load_run(run), Words(lang)
+    received = run.as_input(image)
     probabilities = run.predict_arrays(received[None])[0]
     picture = load_image(image) if isinstance(image, (str, Path)) else image
     if not isinstance(picture, np.ndarray):
         picture = np.asarray(to_rgb(picture))
     name = Path(image).stem if isinstance(image, (str, Path)) else "image"
-    title = Path(image).name if isinstance(image, (str, Path)) else "your picture"
+    title = Path(image).name if isinstance(image, (str, Path)) else words("fig_your_picture")
     return Figure(f"received-{name}", plots.as_received(picture, received, probabilities,
-                                                        run.class_names, title),
-                  "Your picture, what the network received from it, and its answer.")
+                                                        run.class_names, words, title),
+                  words("cap_fig_received"))
 
 
 @dataclass
@@ -164,7 +179,7 @@ class Summary:
         return sum(r["parameters"] for r in self.rows)
 
 
-def summary(target) -> Summary:
+def summary(target, lang: str | None = None) -> Summary:
     """The layer table and diagram of a recipe (by name), a run, or a ``.keras`` file."""
     from .recipes import RECIPES
 
@@ -177,9 +192,10 @@ def summary(target) -> Summary:
         model, name = run.model, run.recipe
     rows = inspection.layer_table(model)
     input_shape = tuple(model.inputs[0].shape[1:])
-    return Summary(name, rows, Figure("architecture", plots.architecture(rows, input_shape, name),
-                                      "The network's blocks in order, with the shape of what "
-                                      "each one outputs and its weights."))
+    words = Words(lang)
+    return Summary(name, rows, Figure("architecture",
+                                      plots.architecture(rows, input_shape, words, name),
+                                      words("cap_fig_architecture")))
 
 
 @dataclass
@@ -193,10 +209,9 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         """In Jupyter, a comparison shows its table and curves."""
-        from .html import comparison_card, default_language, notebook
+        from .html import comparison_card, notebook
 
-        return notebook(comparison_card(self.rows, self.labels, self.figure,
-                                        default_language()))
+        return notebook(comparison_card(self.rows, self.labels, self.figure, Words()))
 
     def csv(self) -> str:
         buffer = io.StringIO()
@@ -207,29 +222,25 @@ class Comparison:
 
     def save(self, png: Path, overwrite: bool = False) -> tuple[Path, Path]:
         """Write the figure to ``png`` and the table beside it as ``.csv``."""
-        from .errors import ConvscopeError
-
         png = Path(png).with_suffix(".png")
         table = png.with_suffix(".csv")
-        for path in (png, table):
-            if path.exists() and not overwrite:
-                self.figure.close()
-                raise ConvscopeError(f"{path}: already exists; pass --force to overwrite it or "
-                                     "choose another --out")
+        try:
+            for path in (png, table):
+                refuse_existing(path, overwrite)
+        except AlreadyExists:
+            self.figure.close()
+            raise
         png.parent.mkdir(parents=True, exist_ok=True)
-        _io.save_figure(self.figure.figure, png)
+        _io.write_bytes(png, pictures.png(self.figure.figure, dpi=120))
         _io.write_text(table, self.csv())
         return png, table
 
 
-def compare(runs) -> Comparison:
+def compare(runs, lang: str | None = None) -> Comparison:
     """Compare runs: parameters, seconds per epoch, best and final accuracies, and every run's
     test (solid) and training (dashed) curves together."""
-    runs = [load_run(r) for r in runs]
+    runs, words = [load_run(r) for r in runs], Words(lang)
     rows = compare_runs(runs)
-    labels = [r["recipe"] if Path(r["run"]).name == r["recipe"]
-              else f"{r['recipe']} ({Path(r['run']).name})" for r in rows]
-    fig = plots.compare_curves([run.history for run in runs], labels)
-    return Comparison(runs, rows, labels, Figure(
-        "comparison", fig, "Test (solid) and training (dashed) accuracy of each run: where "
-        "a run's two curves part, it learns its training images by heart."))
+    labels = [run.label for run in runs]
+    fig = plots.compare_curves([run.history for run in runs], labels, words)
+    return Comparison(runs, rows, labels, Figure("comparison", fig, words("cap_fig_compare")))

@@ -1,7 +1,7 @@
 """Draw: a digit drawn on a canvas, and on every stroke what a digit network makes of it.
 
 The drawing is prepared exactly as ``convscope predict`` prepares a photo of a digit
-(``Run.prepare``: ink found, cropped, fitted into 20×20 and centred in 28×28 by its mass), then
+(``Run.as_input``: ink found, cropped, fitted into 20×20 and centred in 28×28 by its mass), then
 one look (``looking.look``) gives the probabilities, the maps of every layer and Grad-CAM.
 
 The canvas is a plain HTML canvas (a ``gr.HTML`` component with a few lines of script), not
@@ -23,13 +23,13 @@ from PIL import Image
 
 from ..datasets.images import pillow_errors
 from ..errors import DataError
+from ..words import say
 from .catalog import Catalog
 from .looking import look
-from .page import Page, answer_widgets, failure, maps_widget, markdown_line
-from .text import say
+from .page import Page, answer_widgets, answers, maps_widget, markdown_line
 
 # The canvas's pixels a side (it is shown larger or smaller to fit the page): ample for
-# MNIST's 20-pixel box, and few for Run.prepare to read.
+# MNIST's 20-pixel box, and few for Run.as_input to read.
 CANVAS = 280
 # Radius of the pen, in canvas pixels: a digit drawn across most of the canvas then has
 # strokes about an eighth of its height thick, as MNIST's digits have.
@@ -128,10 +128,7 @@ class DrawView:
 
 def drawing(canvas) -> Image.Image | None:
     """The picture drawn, None before anything is: the canvas's PNG data URL, or an array
-    or picture as a canvas gives it (RGBA, ink on transparent paper), or a Sketchpad's value
-    (its ``composite``)."""
-    if isinstance(canvas, dict):
-        canvas = canvas.get("composite")
+    or picture as a canvas gives it (RGBA, ink on transparent paper)."""
     if canvas is None:
         return None
     if isinstance(canvas, str):
@@ -141,7 +138,7 @@ def drawing(canvas) -> Image.Image | None:
     array = np.asarray(canvas)
     if array.dtype != np.uint8:
         array = np.clip(array, 0, 255).astype(np.uint8)
-    # RGBA keeps its transparency: Run.prepare puts transparent pixels on white paper.
+    # RGBA keeps its transparency: Run.as_input puts transparent pixels on white paper.
     return Image.fromarray(array)
 
 
@@ -169,10 +166,10 @@ def stroke(catalog: Catalog, run_key: str | None, canvas, lang: str = "en") -> D
         return DrawView(say(lang, "draw_start"))
     run = catalog.run(run_key)
     try:
-        image = run.prepare(picture)
+        image = run.as_input(picture)
     except DataError:  # no ink: nothing drawn yet, or everything erased
         return DrawView(say(lang, "draw_start"))
-    seen = look(run, image, lang)
+    seen = look(run, image, lang, say(lang, "your_drawing"))
     return DrawView(say(lang, "draw_answer", label=seen.predicted,
                         confidence=f"{seen.confidence:.0%}"),
                     seen.probabilities, seen.seen, seen.maps, seen.cam)
@@ -188,23 +185,21 @@ def build(page: Page) -> None:
     digit_runs = page.catalog.choices("digit")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
-            run = page.picker(page.text(gr.Dropdown(
-                digit_runs, value=digit_runs[0][1] if digit_runs else None,
-                elem_id="draw-run", label=say("en", "draw_run")), "draw_run"), "digit")
+            run = page.picker(page.labelled(
+                gr.Dropdown, "draw_run", choices=digit_runs,
+                value=digit_runs[0][1] if digit_runs else None, elem_id="draw-run"), "digit")
             pad = gr.HTML(CANVAS_HTML, css_template=CANVAS_CSS, js_on_load=CANVAS_JS,
                           elem_id="draw-canvas")
-            page.text(gr.Markdown(say("en", "draw_help")), "draw_help", "value")
+            page.labelled(gr.Markdown, "draw_help", "value")
         with gr.Column(scale=3, min_width=320):
             message, probabilities, seen, cam = answer_widgets(page, "draw")
     maps = maps_widget(page, "draw")
     # The last drawing, for answering again when the run or the language changes.
     drawn = gr.State(None)
 
+    @answers(lambda line: DrawView(line).outputs())
     def answer(run_key, png, lang):
-        try:
-            return stroke(page.catalog, run_key, png, lang).outputs()
-        except Exception as exc:  # noqa: BLE001  (the page shows one line, never a traceback)
-            return DrawView(failure(exc, lang)).outputs()
+        return stroke(page.catalog, run_key, png, lang).outputs()
 
     def on_stroke(run_key, lang, evt: gr.EventData):
         png = getattr(evt, "png", None)

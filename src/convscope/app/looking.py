@@ -5,17 +5,13 @@ the pictures the page shows. Draw, Photo and Explore all look at an image this w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ConvscopeError
+from ..pictures import as_rgb, enlarged, heat_overlay, stacked
 from ..runs import Run
-from .pictures import as_rgb, enlarged, heat_overlay, layer_sheet, stacked
-from .text import say
-
-if TYPE_CHECKING:
-    from ..inspection import FeatureMaps
+from ..words import Words
 
 
 @dataclass
@@ -28,12 +24,12 @@ class Look:
     seen: np.ndarray  # the image as the network receives it, enlarged
     maps: np.ndarray | None  # every layer's maps, one sheet under another
     cam: np.ndarray | None  # Grad-CAM over the image; None when it cannot be computed
-    titles: list[str]  # each layer's title, in the order of the sheets
 
 
-def look(run: Run, image: np.ndarray, lang: str = "en") -> Look:
-    """Predict ``image`` (prepared: ``run.prepare``), with its maps and its Grad-CAM."""
-    from .. import inspection  # Keras: imported once the server is up (server.warm_up)
+def look(run: Run, image: np.ndarray, lang: str, description: str) -> Look:
+    """Predict ``image`` (prepared: ``run.as_input``), with its maps and its Grad-CAM;
+    ``description`` names the image in the maps' titles."""
+    from .. import inspection, views  # Keras: imported once the server is up (warm_up)
 
     model = run.model
     try:
@@ -46,8 +42,8 @@ def look(run: Run, image: np.ndarray, lang: str = "en") -> Look:
         probabilities = run.predict_arrays(image[None])[0]
     names = run.class_names
     best = int(np.argmax(probabilities))
-    titles = [layer_title(fm, lang) for fm in layers]
-    sheets = [layer_sheet(fm, title) for fm, title in zip(layers, titles, strict=True)]
+    words = Words(lang)
+    sheets = [views.maps_picture(fm, words, description) for fm in layers]
     return Look(
         probabilities={name: float(p) for name, p in zip(names, probabilities, strict=True)},
         predicted=names[best],
@@ -55,12 +51,4 @@ def look(run: Run, image: np.ndarray, lang: str = "en") -> Look:
         seen=enlarged(as_rgb(image)),
         maps=stacked(sheets) if sheets else None,
         cam=None if cam is None else heat_overlay(image, cam.heatmap),
-        titles=titles,
     )
-
-
-def layer_title(fm: FeatureMaps, lang: str) -> str:
-    """``Layer 2 — conv2 (convolution): 16 maps of 28×28``, in the page's language."""
-    height, width, count = fm.maps.shape
-    return say(lang, "layer_title", number=fm.number, name=fm.layer,
-               kind=say(lang, f"kind_{fm.kind}"), count=count, height=height, width=width)

@@ -1,28 +1,41 @@
 """What the four tabs share: the app's state (roots, runs, trainer), the page's language, its
-run pickers, and one way for every handler to fail — a line in the page, never a traceback.
+run pickers, and the one error boundary of every handler — a line in the page, never a
+traceback.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConvscopeError
+from ..words import say
 from .catalog import Catalog
 from .paths import Roots
-from .text import say
 from .trainer import Trainer
+
+# The languages of the page's switch: (shown, value).
+LANGUAGES = (("English", "en"), ("Français", "fr"))
+
+# What a library error's parameters are called on the page (``ConvscopeError.say``): the
+# control that sets them, where the page has one.
+CONTROLS = {"epochs": "epochs", "limit": "limit", "augment": "augment",
+            "test_index": "test_index", "class_name": "first_of",
+            "data_dir": "control_data_dir", "validation_split": "control_validation_split"}
 
 
 @dataclass
 class Page:
     """The app's state and the components that more than one tab updates.
 
-    ``texts``: (component, property, text key, values) of everything to relabel when the language
-    changes; ``pickers``: (dropdown, kind, status) of every run picker, refreshed when a
-    training adds or changes a run.
+    ``texts``: (component, property, text key, values) of everything to relabel when the
+    language changes; ``pickers``: (dropdown, kind, status) of every run picker, refreshed
+    when a training adds or changes a run.
     """
 
     roots: Roots
@@ -36,9 +49,12 @@ class Page:
     blocks: object = None  # the gr.Blocks, once built
     temp: Path | None = None  # Gradio's folder for this app (uploads, served pictures)
 
-    def text(self, component, key: str, prop: str = "label", **values):
-        """Register ``component``'s ``prop`` as the text ``key`` (with ``values`` filled in);
-        returns the component."""
+    def labelled(self, make, key: str, prop: str = "label", values: dict | None = None,
+                 **kwargs):
+        """``make(**kwargs)`` with its ``prop`` (label, value) the text ``key``, following the
+        page's language from then on: each component names its text once."""
+        values = values or {}
+        component = make(**{prop: say("en", key, **values)}, **kwargs)
         self.texts.append((component, prop, key, values))
         return component
 
@@ -76,13 +92,41 @@ class Page:
 
 
 def failure(exc: BaseException, lang: str) -> str:
-    """One line for the page: the library's message for a problem the person can fix, else
-    the error's kind (the traceback goes to the terminal running the app)."""
+    """One line for the page: the library's message for a problem the person can fix, its
+    parameters named as the page's controls, else the error's kind (the traceback goes to the
+    terminal running the app)."""
     if isinstance(exc, ConvscopeError):
-        return say(lang, "problem", message=str(exc))
+        return say(lang, "problem", message=exc.say(lambda name, value: spelled(name, lang)))
     print(f"convscope app: unexpected error in a handler:\n{traceback.format_exc()}",
           file=sys.stderr)
     return say(lang, "unexpected", error=f"{type(exc).__name__}: {exc}")
+
+
+def spelled(parameter: str, lang: str) -> str:
+    """A library parameter as the page calls it: its control's label, in quotes."""
+    key = CONTROLS.get(parameter)
+    name = say(lang, key) if key else parameter.replace("_", " ")
+    return say(lang, "control", name=name)
+
+
+def answers(failed: Callable[[str], tuple]):
+    """The error boundary of a handler: its outputs, or ``failed(line)`` when it raises (the
+    line in the words of the handler's ``lang`` parameter, to be shown as it is)."""
+
+    def boundary(handler):
+        signature = inspect.signature(handler)
+
+        @functools.wraps(handler)
+        def answered(*args, **kwargs):
+            try:
+                return handler(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001  (one line in the page, never a traceback)
+                lang = signature.bind_partial(*args, **kwargs).arguments.get("lang", "en")
+                return failed(failure(exc, lang))
+
+        return answered
+
+    return boundary
 
 
 def markdown_line(text: str) -> str:
@@ -98,17 +142,14 @@ def answer_widgets(page: Page, tab: str):
     element ids and texts)."""
     import gradio as gr
 
-    message = page.text(gr.Markdown(say("en", f"{tab}_start"), elem_id=f"{tab}-message"),
-                        f"{tab}_start", "value")
-    probabilities = page.text(gr.Label(num_top_classes=10, elem_id=f"{tab}-probabilities",
-                                       label=say("en", "probabilities")), "probabilities")
+    message = page.labelled(gr.Markdown, f"{tab}_start", "value", elem_id=f"{tab}-message")
+    probabilities = page.labelled(gr.Label, "probabilities", num_top_classes=10,
+                                  elem_id=f"{tab}-probabilities")
     with gr.Row():
-        seen = page.text(gr.Image(elem_id=f"{tab}-seen", format="png", height=200,
-                                  interactive=False, buttons=[],
-                                  label=say("en", f"{tab}_seen")), f"{tab}_seen")
-        cam = page.text(gr.Image(elem_id=f"{tab}-cam", format="png", height=200,
-                                 interactive=False, buttons=[], label=say("en", "gradcam")),
-                        "gradcam")
+        seen = page.labelled(gr.Image, f"{tab}_seen", elem_id=f"{tab}-seen", format="png",
+                             height=200, interactive=False, buttons=[])
+        cam = page.labelled(gr.Image, "gradcam", elem_id=f"{tab}-cam", format="png",
+                            height=200, interactive=False, buttons=[])
     return message, probabilities, seen, cam
 
 
@@ -116,6 +157,6 @@ def maps_widget(page: Page, tab: str):
     """Every layer's feature maps, under the course's heading."""
     import gradio as gr
 
-    page.text(gr.Markdown(say("en", "maps_heading")), "maps_heading", "value")
+    page.labelled(gr.Markdown, "maps_heading", "value")
     return gr.Image(elem_id=f"{tab}-maps", format="png", interactive=False, show_label=False,
                     buttons=["fullscreen"])

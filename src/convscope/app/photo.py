@@ -1,7 +1,7 @@
 """Photo: a photo uploaded, dropped, pasted or taken with the webcam, seen by any run.
 
 The upload is checked (``uploads.check_upload``: bytes, photo header, pixels) before anything
-decodes it, then prepared by ``Run.prepare`` from its file — for a photo network the same
+decodes it, then prepared by ``Run.as_input`` from its file — for a photo network the same
 decoding as a folder of training photos (upright, centre-cropped, resized), for a digit network
 the MNIST-style preparation of ``convscope predict``.
 """
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..words import say
 from .catalog import Catalog
 from .looking import look
-from .page import Page, answer_widgets, failure, maps_widget, markdown_line
-from .text import say
+from .page import Page, answer_widgets, answers, maps_widget, markdown_line
 from .uploads import MAX_UPLOAD_BYTES, check_upload
 
 
@@ -41,24 +41,24 @@ def photo(catalog: Catalog, run_key: str | None, path, lang: str = "en") -> Phot
     if not path:
         return PhotoView(say(lang, "photo_start"))
     run = catalog.run(run_key)
-    image = run.prepare(check_upload(path))
-    seen = look(run, image, lang)
+    image = run.as_input(check_upload(path))
+    seen = look(run, image, lang, say(lang, "your_photo"))
     height, width = image.shape[:2]
     return PhotoView(say(lang, "photo_answer", label=seen.predicted,
                          confidence=f"{seen.confidence:.0%}", height=height, width=width),
                      seen.probabilities, seen.seen, seen.cam, seen.maps)
 
 
-def _photo_input():
+def _photo_input(page: Page):
     """gr.Image, except that the upload reaches the handler as a file path without Gradio
-    opening it: only ``check_upload`` and ``Run.prepare`` read a photo."""
+    opening it: only ``check_upload`` and ``Run.as_input`` read a photo."""
     import types
 
     import gradio as gr
 
-    photo_input = gr.Image(sources=["upload", "webcam", "clipboard"], type="filepath",
-                           format="png", elem_id="photo-input", height=320,
-                           label=say("en", "photo_input"))
+    photo_input = page.labelled(gr.Image, "photo_input", sources=["upload", "webcam", "clipboard"],
+                                type="filepath", format="png", elem_id="photo-input",
+                                height=320)
     inline = photo_input.preprocess  # a webcam picture may come inline, not as a file
 
     def path_only(self, payload):
@@ -84,22 +84,18 @@ def build(page: Page) -> None:
     first = photo_runs[0] if photo_runs else (runs[0][1] if runs else None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
-            run = page.picker(page.text(gr.Dropdown(runs, value=first, elem_id="photo-run",
-                                                    label=say("en", "photo_run")),
-                                        "photo_run"))
-            upload = page.text(_photo_input(), "photo_input")
-            megabytes = MAX_UPLOAD_BYTES >> 20
-            page.text(gr.Markdown(say("en", "photo_help", megabytes=megabytes)), "photo_help",
-                      "value", megabytes=megabytes)
+            run = page.picker(page.labelled(gr.Dropdown, "photo_run", choices=runs,
+                                            value=first, elem_id="photo-run"))
+            upload = _photo_input(page)
+            page.labelled(gr.Markdown, "photo_help", "value",
+                          {"megabytes": MAX_UPLOAD_BYTES >> 20})
         with gr.Column(scale=3, min_width=320):
             message, probabilities, seen, cam = answer_widgets(page, "photo")
     maps = maps_widget(page, "photo")
 
+    @answers(lambda line: PhotoView(line).outputs())
     def on_photo(run_key, path, lang):
-        try:
-            return photo(page.catalog, run_key, path, lang).outputs()
-        except Exception as exc:  # noqa: BLE001  (the page shows one line, never a traceback)
-            return PhotoView(failure(exc, lang)).outputs()
+        return photo(page.catalog, run_key, path, lang).outputs()
 
     outputs = [message, probabilities, seen, cam, maps]
     upload.change(on_photo, [run, upload, page.language], outputs, trigger_mode="always_last")

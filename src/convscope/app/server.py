@@ -20,9 +20,8 @@ import threading
 from pathlib import Path
 
 from .catalog import Catalog
-from .page import Page
+from .page import LANGUAGES, Page
 from .paths import Roots
-from .text import LANGUAGES, language_of, say
 from .trainer import Trainer
 from .uploads import MAX_UPLOAD_BYTES
 
@@ -47,15 +46,13 @@ def build(page: Page):
     # Every stroke leaves three pictures in the temp folder: those older than CACHE_SECONDS go.
     with gr.Blocks(title="convscope", delete_cache=(CACHE_SECONDS, CACHE_SECONDS)) as blocks:
         with gr.Row(equal_height=True):
-            title = gr.Markdown(say("en", "title"))
-            page.language = gr.Radio(LANGUAGES, value="en", elem_id="language", scale=0,
-                                     min_width=300, label=say("en", "language"))
-        page.text(title, "title", "value")
-        page.text(page.language, "language")
+            page.labelled(gr.Markdown, "app_title", "value")
+            page.language = page.labelled(gr.Radio, "language", choices=LANGUAGES, value="en",
+                                          elem_id="language", scale=0, min_width=300)
         with gr.Tabs():
             for key, build_tab in (("tab_draw", draw_tab), ("tab_photo", photo_tab),
                                    ("tab_explore", explore_tab), ("tab_train", train_tab)):
-                with page.text(gr.Tab(say("en", key), elem_id=key.replace("_", "-")), key):
+                with page.labelled(gr.Tab, key, elem_id=key.replace("_", "-")):
                     build_tab(page)
 
         components = [text[0] for text in page.texts]
@@ -72,6 +69,17 @@ def build(page: Page):
         blocks.load(on_load, None, [page.language, *pickers], show_progress="hidden")
     page.blocks = blocks
     return blocks
+
+
+def language_of(accept_language: str | None) -> str:
+    """"fr" when the browser prefers French, else "en" (from an ``Accept-Language`` header)."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("fr"):
+            return "fr"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
 
 
 def free_port(host: str, wanted: int) -> int:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConvscopeError
+from ..pictures import picture
 from ..plots import learning_curves
 from ..recipes import RECIPES, get_recipe
-from .page import Page, failure, markdown_line
-from .pictures import figure_picture
-from .text import say
+from ..words import Words, say
+from .page import Page, answers, failure, markdown_line
 from .trainer import Request, Snapshot, Trainer, local_data
 from .uploads import keep_for_training
 
@@ -29,7 +29,7 @@ def start(trainer: Trainer, recipe: str, photos: str | None, epochs, fast: bool,
     """Start a training; the one line the page shows (a refusal, if one is running)."""
     request = Request(recipe, photos or None, epochs=int(epochs) if epochs else None,
                       fast=bool(fast), augment=bool(augment),
-                      limit=int(limit) if limit else None)
+                      limit=int(limit) if limit else None, lang=lang)
     try:
         run_dir = trainer.start(request)
     except ConvscopeError as exc:
@@ -42,7 +42,7 @@ def resume(trainer: Trainer, key: str | None, lang: str = "en") -> str:
     if not key:
         return say(lang, "resume_choose")
     try:
-        run_dir = trainer.resume(key)
+        run_dir = trainer.resume(key, lang=lang)
     except ConvscopeError as exc:
         return failure(exc, lang)
     return say(lang, "train_resumed", run=run_dir.name)
@@ -57,23 +57,21 @@ def scan(page: Page, recipe: str, photos: str | None, lang: str = "en") -> tuple
     shape = get_recipe(recipe).input_shape
     if not photos:
         dataset = get_recipe(recipe).dataset
-        try:
-            where = local_data(dataset)
-        except ConvscopeError as exc:
-            return markdown_line(failure(exc, lang)), ""
+        where = local_data(dataset)
         return markdown_line(say(lang, "own_data", dataset=dataset, where=str(where))), ""
     from ..datasets.scan import scan_folder  # Keras (the photo batches)
 
     folder = page.roots.photo_set(photos)
     report = scan_folder(folder, shape, cache=False)
-    lines = [f"| {say(lang, 'part')} | {say(lang, 'class')} | {say(lang, 'photos')} |",
+    lines = [f"| {say(lang, 'part')} | {say(lang, 'app_class')} | {say(lang, 'photos')} |",
              "|---|---|---|"]
     lines += [f"| {r['part']} | {markdown_line(r['class'])} | {r['photos']:,} |"
               for r in report.rows()]
     counts = "\n".join(lines) + "\n\n" + say(lang, "scanned", height=shape[0], width=shape[1])
     skipped = [f"- {markdown_line(str(s))}" for s in report.skipped[:SKIPPED_SHOWN]]
     if len(report.skipped) > SKIPPED_SHOWN:
-        skipped.append(say(lang, "more_skipped", count=len(report.skipped) - SKIPPED_SHOWN))
+        skipped.append(say(lang, "app_more_skipped",
+                           count=len(report.skipped) - SKIPPED_SHOWN))
     heading = say(lang, "skipped_heading", count=len(report.skipped))
     return counts, heading + ("\n" + "\n".join(skipped) if skipped else "")
 
@@ -111,7 +109,7 @@ def render(shot: Snapshot, lang: str = "en") -> TrainView:
                  error=shot.error or "", epochs=len(shot.history), planned=shot.epochs)
     if shot.state == "complete" and shot.metrics:
         status += " " + say(lang, "final_accuracy",
-                            accuracy=f"{shot.metrics['test_accuracy']:.2%}")
+                            accuracy=Words(lang).percent(shot.metrics["test_accuracy"]))
     progress = ""
     if shot.active and shot.epochs:
         progress = say(lang, "progress", epoch=shot.epoch, epochs=shot.epochs,
@@ -140,67 +138,26 @@ def table_headers(lang: str) -> list[str]:
 def build(page: Page) -> None:
     """The Train tab's components and events (inside a ``gr.Tab``)."""
     import gradio as gr
-    import pandas as pd
 
-    text, lang = page.text, page.language
-    recipes = [(f"{r.name} — {r.dataset}, {'×'.join(map(str, r.input_shape))}", r.name)
-               for r in RECIPES.values()]
+    lang = page.language
     status = gr.Markdown(elem_id="train-status")
-    with gr.Row(equal_height=True):
-        recipe = text(gr.Dropdown(recipes, value="mnist", elem_id="train-recipe",
-                                  label=say("en", "recipe")), "recipe")
-        data = text(gr.Dropdown(_data_choices(page, "en"), value=OWN_DATA,
-                                elem_id="train-data", label=say("en", "dataset")), "dataset")
-    scanned = gr.Markdown(scan(page, "mnist", OWN_DATA)[0], elem_id="train-scan")
-    skipped = gr.Markdown(elem_id="train-skipped")
-    with gr.Row(equal_height=True):
-        epochs = text(gr.Number(get_recipe("mnist").epochs, precision=0, minimum=1,
-                                elem_id="train-epochs", label=say("en", "epochs")), "epochs")
-        limit = text(gr.Number(0, precision=0, minimum=0, elem_id="train-limit",
-                               label=say("en", "limit")), "limit")
-        fast = text(gr.Checkbox(False, elem_id="train-fast", label=say("en", "fast")), "fast")
-        augment = text(gr.Checkbox(False, elem_id="train-augment", label=say("en", "augment")),
-                       "augment")
-    with gr.Row():
-        start_button = text(gr.Button(say("en", "start"), variant="primary",
-                                      elem_id="train-start"), "start", "value")
-        stop_button = text(gr.Button(say("en", "stop"), variant="stop", elem_id="train-stop",
-                                     interactive=False), "stop", "value")
-    with gr.Row(equal_height=True):
-        stopped = page.picker(text(gr.Dropdown(page.catalog.choices(status="interrupted"),
-                                               value=None, elem_id="train-resume-run",
-                                               label=say("en", "resume_run")), "resume_run"),
-                              status="interrupted")
-        resume_button = text(gr.Button(say("en", "resume"), elem_id="train-resume"), "resume",
-                             "value")
+    recipe, data, scanned, skipped, choices = _choice_widgets(page)
+    start_button, stop_button, stopped, resume_button = _control_widgets(page)
     said = gr.Markdown(elem_id="train-message")
     progress = gr.Markdown(elem_id="train-progress")
-    curves = text(gr.Image(elem_id="train-curves", format="png", interactive=False,
-                           label=say("en", "curves")), "curves")
-    table = text(gr.Dataframe(elem_id="train-table", interactive=False,
-                              label=say("en", "epoch_table")), "epoch_table")
+    curves = page.labelled(gr.Image, "curves", elem_id="train-curves", format="png",
+                           interactive=False)
+    table = page.labelled(gr.Dataframe, "epoch_table", elem_id="train-table", interactive=False)
     skipped_live = gr.Markdown(elem_id="train-skipped-live")  # photos the training left out
-    with text(gr.Accordion(say("en", "drop_heading"), open=False), "drop_heading"):
-        text(gr.Markdown(say("en", "drop_help")), "drop_help", "value")
-        with gr.Row(equal_height=True):
-            set_name = text(gr.Textbox("my-photos", elem_id="drop-set",
-                                       label=say("en", "set_name")), "set_name")
-            class_name = text(gr.Textbox(elem_id="drop-class", label=say("en", "class_name")),
-                              "class_name")
-        files = text(gr.File(file_count="multiple", file_types=["image"], type="filepath",
-                             elem_id="drop-files", label=say("en", "drop_files")), "drop_files")
-        add_button = text(gr.Button(say("en", "add"), elem_id="drop-add"), "add", "value")
-        added = gr.Markdown(elem_id="drop-message")
+    set_name, class_name, files, add_button, added = _drop_widgets(page)
 
-    def on_scan(recipe_, photos, lang_):
-        try:
-            return scan(page, recipe_, photos, lang_)
-        except Exception as exc:  # noqa: BLE001  (one line in the page, never a traceback)
-            return markdown_line(failure(exc, lang_)), ""
+    @answers(lambda line: (markdown_line(line), ""))
+    def on_scan(recipe_, photos, lang):
+        return scan(page, recipe_, photos, lang)
 
     for trigger in (recipe.change, data.change):
         trigger(on_scan, [recipe, data, lang], [scanned, skipped])
-    recipe.change(lambda name: get_recipe(name).epochs, recipe, epochs)
+    recipe.change(lambda name: get_recipe(name).epochs, recipe, choices[0])
 
     def on_add(set_, class_, files_, lang_):
         message = add_photos(page, set_, class_, files_, lang_)
@@ -208,7 +165,7 @@ def build(page: Page) -> None:
 
     add_button.click(on_add, [set_name, class_name, files, lang], [added, data, files])
     start_button.click(lambda *a: markdown_line(start(page.trainer, *a)),
-                       [recipe, data, epochs, fast, augment, limit, lang], said)
+                       [recipe, data, *choices, lang], said)
     stop_button.click(lambda lang_: markdown_line(stop(page.trainer, lang_)), lang, said)
     resume_button.click(lambda key, lang_: markdown_line(resume(page.trainer, key, lang_)),
                         [stopped, lang], said)
@@ -224,10 +181,13 @@ def build(page: Page) -> None:
         if now == last:
             return (gr.skip(),) * (9 + len(pickers))
         view = render(shot, lang_)
-        redraw = now["epochs"] != last["epochs"] or now["generation"] != last["generation"]
-        picture = figure_picture(learning_curves(shot.history, title=shot.recipe)) \
-            if redraw and shot.history else (None if redraw else gr.skip())
-        frame = pd.DataFrame(view.table, columns=table_headers(lang_))
+        redraw = now["epochs"] != last["epochs"] or now["generation"] != last["generation"] \
+            or now["lang"] != last["lang"]
+        words = Words(lang_)
+        shown = picture(learning_curves(shot.history, words, words(
+            "fig_curves_title", title=shot.recipe))) if redraw and shot.history else (
+            None if redraw else gr.skip())
+        frame = _frame(view.table, lang_)
         runs_changed = now["state"] != last["state"] or now["generation"] != last["generation"]
         refreshed = page.refreshed_pickers() if runs_changed and last["events"] >= 0 \
             else [gr.skip()] * len(pickers)
@@ -236,7 +196,7 @@ def build(page: Page) -> None:
                 choices=page.catalog.choices(status="interrupted"),
                 value=page.roots.key(shot.run_dir))
         idle = gr.update(interactive=not view.busy)
-        return (markdown_line(view.status), view.progress, picture, frame, view.skipped, idle,
+        return (markdown_line(view.status), view.progress, shown, frame, view.skipped, idle,
                 gr.update(interactive=view.busy), idle, now, *refreshed)
 
     timer = gr.Timer(1.0)
@@ -244,6 +204,75 @@ def build(page: Page) -> None:
                                        start_button, stop_button, resume_button, seen, *pickers],
                show_progress="hidden")
     page.on_language(lambda lang_: gr.update(choices=_data_choices(page, lang_)), lang, data)
+
+
+def _frame(rows: list[list], lang: str):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=table_headers(lang))
+
+
+def _choice_widgets(page: Page):
+    """The recipe, its data (scanned as soon as chosen) and the training's choices: epochs,
+    a limit, --fast, augmentation."""
+    import gradio as gr
+
+    recipes = [(f"{r.name} — {r.dataset}, {'×'.join(map(str, r.input_shape))}", r.name)
+               for r in RECIPES.values()]
+    with gr.Row(equal_height=True):
+        recipe = page.labelled(gr.Dropdown, "recipe", choices=recipes, value="mnist",
+                               elem_id="train-recipe")
+        data = page.labelled(gr.Dropdown, "dataset", choices=_data_choices(page, "en"),
+                             value=OWN_DATA, elem_id="train-data")
+    try:
+        first_scan = scan(page, "mnist", OWN_DATA)[0]
+    except ConvscopeError as exc:
+        first_scan = markdown_line(failure(exc, "en"))
+    scanned = gr.Markdown(first_scan, elem_id="train-scan")
+    skipped = gr.Markdown(elem_id="train-skipped")
+    with gr.Row(equal_height=True):
+        epochs = page.labelled(gr.Number, "epochs", value=get_recipe("mnist").epochs,
+                               precision=0, minimum=1, elem_id="train-epochs")
+        limit = page.labelled(gr.Number, "limit", value=0, precision=0, minimum=0,
+                              elem_id="train-limit")
+        fast = page.labelled(gr.Checkbox, "fast", value=False, elem_id="train-fast")
+        augment = page.labelled(gr.Checkbox, "augment", value=False, elem_id="train-augment")
+    return recipe, data, scanned, skipped, [epochs, fast, augment, limit]
+
+
+def _control_widgets(page: Page):
+    """Start, Stop, and Resume with its picker of stopped runs."""
+    import gradio as gr
+
+    with gr.Row():
+        start_button = page.labelled(gr.Button, "start", "value", variant="primary",
+                                     elem_id="train-start")
+        stop_button = page.labelled(gr.Button, "stop", "value", variant="stop",
+                                    elem_id="train-stop", interactive=False)
+    with gr.Row(equal_height=True):
+        stopped = page.picker(page.labelled(gr.Dropdown, "resume_run",
+                                            choices=page.catalog.choices(status="interrupted"),
+                                            value=None, elem_id="train-resume-run"),
+                              status="interrupted")
+        resume_button = page.labelled(gr.Button, "resume", "value", elem_id="train-resume")
+    return start_button, stop_button, stopped, resume_button
+
+
+def _drop_widgets(page: Page):
+    """Photos dropped into the page, class by class, kept as a photo set to train on."""
+    import gradio as gr
+
+    with page.labelled(gr.Accordion, "drop_heading", open=False):
+        page.labelled(gr.Markdown, "drop_help", "value")
+        with gr.Row(equal_height=True):
+            set_name = page.labelled(gr.Textbox, "set_name", value="my-photos",
+                                     elem_id="drop-set")
+            class_name = page.labelled(gr.Textbox, "class_name", elem_id="drop-class")
+        files = page.labelled(gr.File, "drop_files", file_count="multiple",
+                              file_types=["image"], type="filepath", elem_id="drop-files")
+        add_button = page.labelled(gr.Button, "add", "value", elem_id="drop-add")
+        added = gr.Markdown(elem_id="drop-message")
+    return set_name, class_name, files, add_button, added
 
 
 def _data_choices(page: Page, lang: str) -> list[tuple[str, str]]:

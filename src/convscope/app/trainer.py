@@ -6,9 +6,10 @@ training (``snapshot``), so a second page is told that one is running. ``stop`` 
 cancel token: training ends after the current step and keeps the last completed epoch, which
 ``resume`` continues. Stopping the server stops the training the same way (``shutdown``).
 
-Everything is written under the runs root: the run directory, and no image cache (photos are
-decoded again each epoch rather than cached in the user's folders). Built-in datasets are used
-only where they already are: the app never downloads.
+Everything is written under the runs root: the run directory (with its ``report.html``, in the
+language of the page that started it), and no image cache (photos are decoded again each epoch
+rather than cached in the user's folders). Built-in datasets are used only where they already
+are: the app never downloads.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Request:
     augment: bool = False
     limit: int | None = None  # train on the first N images (quick trials)
     validation_split: float = 0.2  # held out of a photo folder without train/ and test/
+    lang: str = "en"  # the language of the run's figures and report
 
 
 @dataclass
@@ -108,40 +110,47 @@ class Trainer:
 
     def start(self, request: Request) -> Path:
         """Start training ``request`` into a new run directory under the runs root."""
+        from ..config import TrainOptions
         from ..training import train
 
         recipe = get_recipe(request.recipe)
+        split = None
         if request.photos is not None:
-            folder = self.roots.photo_set(request.photos)
-            parts = (folder / "train").is_dir() and (folder / "test").is_dir()
-            where = {"folder": folder, "validation_split": None if parts
-                     else request.validation_split}
+            where = {"folder": self.roots.photo_set(request.photos)}
+            parts = (where["folder"] / "train").is_dir() and (where["folder"] / "test").is_dir()
+            split = None if parts else request.validation_split
         else:
             where = {"data_dir": local_data(recipe.dataset)}
+        # Photos are decoded again each epoch rather than cached in the user's folders.
+        in_memory = request.photos is None and recipe.dataset in LOADERS
+        options = TrainOptions(augment=request.augment, fast=request.fast,
+                               epochs=request.epochs, limit=request.limit, cache=in_memory,
+                               validation_split=split)
         with self._lock:
             self._refuse_if_busy()
             run_dir = self.roots.new_run_dir(recipe.name + ("-folder" if request.photos else ""))
             job = _Job(run_dir, recipe.name)
-            kwargs = dict(augment=request.augment, fast=request.fast, epochs=request.epochs,
-                          limit=request.limit, out=run_dir, cache=False, progress=False,
-                          observer=job.events, cancel=job.token, **where)
-            self._launch(job, lambda: train(recipe.name, **kwargs))
+            self._launch(job, lambda: train(recipe.name, options=options, out=run_dir,
+                                            progress=False, observer=job.events,
+                                            cancel=job.token, lang=request.lang, **where))
         return run_dir
 
-    def resume(self, key: str, epochs: int | None = None) -> Path:
+    def resume(self, key: str, epochs: int | None = None, lang: str = "en") -> Path:
         """Continue a stopped run (a key of the run pickers) up to its planned epochs."""
         from ..runs import Run
-        from ..training import resume
+        from ..training import resumable, resume
 
         run_dir = self.roots.run_path(key)
         run = Run(run_dir)
+        resumable(run, epochs)  # why it can't be, said at once rather than by the thread
         dataset = run.config.dataset
         data_dir = local_data(dataset) if dataset in LOADERS else None
         with self._lock:
             self._refuse_if_busy()
             job = _Job(run_dir, run.recipe)
             self._launch(job, lambda: resume(run_dir, data_dir, epochs=epochs, progress=False,
-                                             observer=job.events, cancel=job.token))
+                                             observer=job.events, cancel=job.token,
+                                             lang=lang))
         return run_dir
 
     def stop(self) -> bool:

@@ -37,13 +37,30 @@ OutDir = Annotated[Path | None, typer.Option("--out", help="Folder for the figur
 Force = Annotated[bool, typer.Option(help="Overwrite figures that already exist in --out.")]
 
 
+# The library's parameters, as this command line spells them where it names a fix
+# (``ConvscopeError.say``); any other is its option of the same name (``--test-index``).
+OPTIONS = {"overwrite": "--force", "data_dir": "--data-dir", "explain_class": "--class",
+           "filter_number": "--filter", "class_name": "--first-of", "image": "IMAGE",
+           "folder": "FOLDER"}
+
+
+def spelled(parameter: str, value: str | None) -> str:
+    """A library parameter as an option of the command line, with its value if it takes one:
+    ``epochs=N`` → ``--epochs N``; ``overwrite=True`` → ``--force``."""
+    option = OPTIONS.get(parameter, "--" + parameter.replace("_", "-"))
+    if value == "False":  # a switch turned off
+        return "--no-" + option.removeprefix("--")
+    return option if value in (None, "True") else f"{option} {value}"
+
+
 def fail(message: str, code: int = 1):
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
 def user_errors(command):
-    """Turn a ConvscopeError into one line on stderr and exit status 1."""
+    """Turn a ConvscopeError into one line on stderr (its fixes named as options) and exit
+    status 1."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -51,7 +68,7 @@ def user_errors(command):
             import_keras_quietly()
             return command(*args, **kwargs)
         except ConvscopeError as exc:
-            fail(str(exc))
+            fail(exc.say(spelled))
         except KeyboardInterrupt:
             typer.echo("\ninterrupted", err=True)
             raise typer.Exit(130) from None

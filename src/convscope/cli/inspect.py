@@ -11,11 +11,35 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, Force, OutDir, Target, app, notices, say_written, user_errors
+from ._common import (
+    DataDir,
+    Force,
+    OutDir,
+    Target,
+    app,
+    fail,
+    notices,
+    say_written,
+    user_errors,
+)
 
 TestIndex = Annotated[int | None, typer.Option(help="Use test image number I instead.",
                                                show_default=False)]
+FirstOf = Annotated[str | None, typer.Option(
+    "--first-of", metavar="CLASS", help="Use the first test image of this class instead (its "
+    "name or number).", show_default=False)]
 ImageFile = Annotated[Path | None, typer.Argument(help="An image file.", show_default=False)]
+
+
+def _refuse_unused(out: Path | None, force: bool, image=None, data_dir=None) -> None:
+    """Options that would be ignored are refused: --force without --out (the run's own
+    figure folder is redrawn freely anyway), --data-dir for an image file (no test image is
+    read)."""
+    if force and out is None:
+        fail("--force replaces figures in --out; without --out they go to the run's own "
+             "figures/inspect/, which is redrawn anyway", 2)
+    if image is not None and data_dir is not None:
+        fail("--data-dir says where the test images are; with an IMAGE file none is read", 2)
 
 
 def _save(figures, run, out: Path | None, force: bool) -> None:
@@ -33,6 +57,7 @@ def see_command(
     target: Target,
     image: ImageFile = None,
     test_index: TestIndex = None,
+    first_of: FirstOf = None,
     layers: Annotated[str | None, typer.Option(help="Layers to show, by number from 1 (conv and "
                                                "pooling layers only) or name: e.g. 1,2,3.",
                                                show_default=False)] = None,
@@ -50,10 +75,11 @@ def see_command(
     from ..runs import load_run
     from ..views import see
 
-    run = load_run(target, observer=notices())
+    _refuse_unused(out, force, image, data_dir)
+    run = load_run(target, observer=notices(), data_dir=data_dir)
     chosen = None if layers is None else [w.strip() for w in layers.split(",") if w.strip()]
-    figures = see(run, image, test_index=test_index, layers=chosen, per_map_scale=per_map_scale,
-                  data_dir=data_dir)
+    figures = see(run, image, test_index=test_index, class_name=first_of, layers=chosen,
+                  per_map_scale=per_map_scale)
     _save(figures, run, out, force)
 
 
@@ -66,19 +92,23 @@ def filter_command(
     layer: Annotated[str, typer.Option(help="Layer number from 1 (conv/pooling) or name.")] = "1",
     filter_number: Annotated[int, typer.Option("--filter", help="Filter number, from 1.",
                                                min=1)] = 1,
-    count: Annotated[int, typer.Option("--images", help="How many test images (when no files "
-                                       "are given), cycling through the classes.", min=1)] = 16,
+    count: Annotated[int | None, typer.Option(
+        "--images", help="How many test images, cycling through the classes (when no files are "
+        "given) [default: 16].", min=1, show_default=False)] = None,
     out: OutDir = None,
     force: Force = False,
     data_dir: DataDir = None,
 ):
     """One filter's output across many images, with its kernel (the course's §4.3)."""
     from ..runs import load_run
-    from ..views import filter_figure
+    from ..views import FILTER_IMAGES, filter_figure
 
-    run = load_run(target, observer=notices())
-    figure = filter_figure(run, images, layer=layer, filter_number=filter_number, count=count,
-                           data_dir=data_dir)
+    _refuse_unused(out, force, images or None, data_dir)
+    if images and count is not None:
+        fail("--images counts test images; with image files given, those are the images", 2)
+    run = load_run(target, observer=notices(), data_dir=data_dir)
+    figure = filter_figure(run, images, layer=layer, filter_number=filter_number,
+                           count=count or FILTER_IMAGES)
     _save([figure], run, out, force)
 
 
@@ -96,6 +126,7 @@ def kernels_command(
     from ..runs import load_run
     from ..views import kernel_figures
 
+    _refuse_unused(out, force)
     run = load_run(target)
     _save(kernel_figures(run, layer), run, out, force)
 
@@ -106,6 +137,7 @@ def explain_command(
     target: Target,
     image: ImageFile = None,
     test_index: TestIndex = None,
+    first_of: FirstOf = None,
     class_name: Annotated[str | None, typer.Option("--class", help="Class to explain, by name or "
                                                    "number (default: the predicted one).",
                                                    show_default=False)] = None,
@@ -125,9 +157,10 @@ def explain_command(
     from ..runs import load_run
     from ..views import explain
 
-    run = load_run(target, observer=notices())
-    result = explain(run, image, test_index=test_index, explain_class=class_name,
-                     method=method, data_dir=data_dir)
+    _refuse_unused(out, force, image, data_dir)
+    run = load_run(target, observer=notices(), data_dir=data_dir)
+    result = explain(run, image, test_index=test_index, class_name=first_of,
+                     explain_class=class_name, method=method)
     typer.echo(f"{result.description}: predicted {result.predicted} ({result.confidence:.1%}); "
                f"explained class {result.explained}")
     _save([result.figure], run, out, force)
@@ -146,8 +179,6 @@ def summary_command(
     from rich.console import Console
     from rich.table import Table
 
-    from .._io import save_figure
-    from ..errors import ConvscopeError
     from ..recipes import RECIPES
     from ..runs import load_run
     from ..views import summary
@@ -166,9 +197,5 @@ def summary_command(
     console = Console(width=120)
     console.print(table)
     console.print(f"total: {result.total:,} weights")
-    if path.exists() and not (owned or force):
-        result.figure.close()
-        raise ConvscopeError(f"{path}: already exists; pass --force to overwrite it or choose "
-                             "another --out")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    say_written([save_figure(result.figure.figure, path)])
+    result.figure.name = path.stem
+    say_written([result.figure.save(path.parent, overwrite=owned or force)])

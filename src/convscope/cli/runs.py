@@ -20,8 +20,8 @@ def evaluate_command(
     """Recompute a run's test metrics and figures (writes metrics.json and figures/)."""
     from ..runs import load_run
 
-    run = load_run(run_dir, observer=notices())
-    metrics = run.evaluate(data_dir)
+    run = load_run(run_dir, observer=notices(), data_dir=data_dir)
+    metrics = run.write_metrics()
     typer.echo(f"test accuracy {metrics['test_accuracy']:.2%}  loss {metrics['test_loss']:.4f}  "
                f"({metrics['test_images']:,} images)")
     for name, acc in metrics["per_class_accuracy"].items():

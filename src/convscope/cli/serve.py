@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import app, fail
+from ._common import app, fail, spelled
 
 
 # Not @user_errors: it imports Keras before the command (seconds); the app prints its address
@@ -45,4 +45,4 @@ def app_command(
     try:
         serve(runs or (), runs_root, photos or (), host, port)
     except ConvscopeError as exc:
-        fail(str(exc))
+        fail(exc.say(spelled))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, Quiet, app, console_display, fail, user_errors
+from ._common import DataDir, Quiet, app, fail, user_errors
 
 
 @app.command("recipes")
@@ -44,9 +44,10 @@ def train_command(
     folder: Annotated[Path | None, typer.Argument(
         help="With `folder`: DIR/train/<class>/ and DIR/test/<class>/ (or DIR/<class>/ with "
         "--validation-split).", show_default=False)] = None,
-    network: Annotated[str, typer.Option("--recipe", help="With `folder`: the network to "
-                                         "train (its input size is the photos' size; the "
-                                         "output layer fits your classes).")] = "catsdogs",
+    network: Annotated[str | None, typer.Option(
+        "--recipe", help="With `folder`: the network to train (its input size is the photos' "
+        "size; the output layer fits your classes) [default: catsdogs].",
+        show_default=False)] = None,
     validation_split: Annotated[float | None, typer.Option(
         help="Hold out this fraction of each class for testing (seeded, file-level; the files "
         "of each part are listed in the run's files.json).", show_default=False)] = None,
@@ -114,23 +115,27 @@ def train_command(
     if folder is not None and recipe != "folder":
         fail(f"unexpected argument {folder}; to train on a folder of photos use "
              f"`convscope train folder {folder} --recipe {recipe}`", 2)
+    if network is not None and recipe != "folder":
+        fail(f"--recipe {network} applies only to `convscope train folder DIR`, where it "
+             "chooses the network for your photos", 2)
+    choices = dict(epochs=epochs, batch_size=batch_size, seed=seed, limit=limit,
+                   until_accuracy=until_accuracy, schedule=schedule, fast=fast or None,
+                   augment=augment or None, validation_split=validation_split,
+                   cache=None if cache else False, devices=devices, workers=workers,
+                   worker_index=worker_index)
+    given = {name: value for name, value in choices.items() if value is not None}
     try:
         if resume is not None:
-            if (recipe or batch_size or limit or out or seed is not None or until_accuracy
-                    or augment or validation_split is not None or schedule or devices or fast
-                    or workers or worker_index is not None):
+            if recipe or set(given) - {"epochs"}:
                 fail("--resume continues a run with its own settings; pass only --resume, "
                      "--epochs and --data-dir", 2)
-            run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet)
+            run = resume_run(resume, data_dir, epochs=epochs, progress=not quiet,
+                             report=report)
         elif recipe is None:
             fail("name a recipe (e.g. `convscope train mnist`) or pass --resume RUN_DIR", 2)
         else:
-            run = train(network if folder else recipe, data_dir, folder=folder,
-                        validation_split=validation_split, augment=augment, cache=cache,
-                        schedule=schedule, fast=fast, devices=devices, workers=workers,
-                        worker_index=worker_index,
-                        epochs=epochs, batch_size=batch_size, seed=seed or 0, limit=limit,
-                        until_accuracy=until_accuracy, out=out, progress=not quiet)
+            run = train((network or "catsdogs") if folder else recipe, data_dir, folder=folder,
+                        out=out, progress=not quiet, report=report, **given)
     except TrainingInterrupted as stop:
         kept = (f"kept epoch {stop.epochs_done}/{stop.epochs}" if stop.epochs_done
                 else "no epoch had ended yet")
@@ -140,21 +145,4 @@ def train_command(
             err=True,
         )
         raise typer.Exit(130) from None
-    if report:
-        _write_report(run, data_dir, quiet)
     typer.echo(str(run.path))
-
-
-def _write_report(run, data_dir, quiet: bool) -> None:
-    """The run's report.html. The run is saved by now: a failure here costs only the page."""
-    from ..reports import report
-
-    display = console_display(quiet)
-    try:
-        path = report(run, data_dir=data_dir, observer=display)
-    except Exception as exc:  # whatever it is, the finished run must not look failed
-        typer.echo(f"warning: report.html not written ({exc}); write it with `convscope "
-                   f"report {run.path}`", err=True)
-        return
-    if display is not None:
-        display.print(f"Report: {path}")

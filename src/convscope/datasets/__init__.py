@@ -1,7 +1,7 @@
 """Datasets by name: where their files are found, how they are checked and loaded.
 
 ``load_dataset("mnist")`` (or ``"cifar10"``) returns an :class:`ArrayDataset`; see ``_files``
-for the search order (``--data-dir``, then ``$CONVSCOPE_DATA``, then the user cache, then a
+for the search order (``data_dir``, then ``$CONVSCOPE_DATA``, then the user cache, then a
 verified download).
 """
 
@@ -17,11 +17,13 @@ from .cifar10 import load_cifar10
 from .mnist import load_mnist
 
 LOADERS = {"mnist": load_mnist, "cifar10": load_cifar10}
-# Datasets that are folders of photos in the course's layout (train/<class>, test/<class>).
-# Nothing to download: Kaggle's archive needs an account, so `convscope prepare` makes them.
-FOLDER_DATASETS = {
-    "catsdogs": "get train.zip from https://www.kaggle.com/c/dogs-vs-cats/data, run `convscope "
-                "prepare catsdogs train.zip --out DIR`, then pass --data-dir DIR",
+# Datasets that are folders of photos in the course's layout (train/<class>, test/<class>),
+# and where to get them. Nothing to download: Kaggle's archive needs an account, so
+# `convscope prepare` makes the folders from it.
+FOLDER_DATASET_SOURCES = {
+    "catsdogs": "get train.zip from https://www.kaggle.com/c/dogs-vs-cats/data, split it into "
+                "train/ and test/ with the prepare step (`prepare_catsdogs`), then pass that "
+                "folder as `data_dir`",
 }
 
 
@@ -32,7 +34,7 @@ def find_folder_dataset(name: str, data_dir=None) -> Path:
         if (folder / "train").is_dir() and (folder / "test").is_dir():
             return folder
     raise DataError(f"no {name} photos found (looked for train/ and test/ in "
-                    f"{', '.join(map(str, looked))}); {FOLDER_DATASETS[name]}")
+                    f"{', '.join(map(str, looked))}); {FOLDER_DATASET_SOURCES[name]}")
 
 
 def load_dataset(name: str, data_dir=None, download: bool = True,
@@ -45,10 +47,11 @@ def load_dataset(name: str, data_dir=None, download: bool = True,
         loader = LOADERS[name]
     except KeyError:
         raise ConvscopeError(
-            f"unknown dataset {name!r}; known datasets: {', '.join(sorted(LOADERS))}"
+            f"unknown dataset {name!r}; known datasets: {', '.join(sorted(LOADERS))}",
+            name=name
         ) from None
     return loader(data_dir, download_missing=download, observer=observer)
 
 
-__all__ = ["ArrayDataset", "FOLDER_DATASETS", "LOADERS", "cache_dir", "candidate_dirs",
+__all__ = ["ArrayDataset", "FOLDER_DATASET_SOURCES", "LOADERS", "cache_dir", "candidate_dirs",
            "find_folder_dataset", "load_cifar10", "load_dataset", "load_mnist"]

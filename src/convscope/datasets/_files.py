@@ -1,7 +1,7 @@
 """Where dataset files are looked for, and how missing ones are downloaded once.
 
 Search order, first match wins:
-  1. the ``data_dir`` argument (``--data-dir``): ``<data_dir>/<name>/`` or ``<data_dir>`` itself
+  1. the ``data_dir`` argument: ``<data_dir>/<name>/`` or ``<data_dir>`` itself
      — when given, nothing else is searched and nothing is downloaded (a typo must not silently
      fall back to other data or to a long download);
   2. ``$CONVSCOPE_DATA/<name>/``;

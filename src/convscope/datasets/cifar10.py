@@ -73,7 +73,7 @@ def _not_found_message(looked: list[Path]) -> str:
     where = ", ".join(str(p) for p in looked)
     return (
         f"CIFAR-10 not found (looked in {where}). Put {ARCHIVE} (or the extracted {FOLDER}/) "
-        "in one of these folders, or pass --data-dir DIR / set CONVSCOPE_DATA to a folder "
+        "in one of these folders, or pass `data_dir` (or set CONVSCOPE_DATA) to a folder "
         "holding cifar10/."
     )
 

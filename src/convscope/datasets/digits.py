@@ -36,7 +36,7 @@ SPECK = 0.04  # pieces with less ink than this fraction of the largest piece are
 EDGE_BAND = 0.06  # the border band, as a fraction of the picture's shorter side
 
 
-def prepare_digit(image, source: str = "image") -> np.ndarray:
+def digit_as_mnist(image, source: str = "image") -> np.ndarray:
     """An MNIST-style (28, 28) float32 array in [0, 1] (ink = 1) from one digit's picture
     (a Pillow image of any mode, or an array of grey levels 0–255)."""
     from .images import to_grey

@@ -19,8 +19,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, check_fraction
 from ..events import Observer, PhotoSkipped, Progress, Throttled, emit
+from .base import Dataset
 from .cache import ImageCache, open_cache
 from .decoding import decode_image
 from .finding import Skipped, find_images
@@ -183,72 +184,57 @@ class ImageFiles:
                           f"{info.st_mtime_ns}\n".encode())
         return "listing-sha256:" + digest.hexdigest()
 
-    def batches(self, order: np.ndarray, batch_size: int, scale: float, *, augment=None,
-                strict: bool = False, observer: Observer | None = None) -> PhotoBatches:
-        """A Keras ``PyDataset`` of (scaled images, labels) in ``order`` (see ``PhotoBatches``)."""
-        return PhotoBatches(self, order, batch_size, scale, augment=augment, strict=strict,
-                            observer=observer)
+    def read(self, picks: np.ndarray, observer: Observer | None = None,
+             strict: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The photos ``picks`` (uint8) and their labels, from the cache or decoded.
 
-
-class PhotoBatches(keras.utils.PyDataset):
-    """Training batches of an ``ImageFiles`` in a given order.
-
-    Checked photos are read from the cache; others are decoded by the decoding threads. One
-    Keras worker: ``fit`` then runs this generator ahead of the training steps in tf.data's
-    prefetch thread, which is faster on cached batches than Keras's own thread pool
-    (``workers>1``; measured in benchmarks/RESULTS.md).
-
-    A photo that fails to decode (it changed since it was checked) is left out of its batch and
-    reported to ``observer`` as a ``PhotoSkipped`` (from the prefetch thread): training never
-    stops for one photo. With ``strict`` (test batches, whose labels must stay aligned with the
-    predictions) it is a DataError instead.
-    """
-
-    def __init__(self, files: ImageFiles, order: np.ndarray, batch_size: int, scale: float,
-                 augment=None, strict: bool = False, observer: Observer | None = None):
-        super().__init__(workers=1, use_multiprocessing=False)
-        self.files, self.order, self.batch_size = files, np.asarray(order), batch_size
-        self.scale = np.float32(scale)
-        self.augment, self.strict, self.observer = augment, strict, observer
-
-    def __len__(self) -> int:
-        return -(-len(self.order) // self.batch_size)
-
-    def __getitem__(self, step: int):
-        picks = self.order[step * self.batch_size:(step + 1) * self.batch_size]
-        cached = self.files.cached(picks)
+        A photo that fails to decode (it changed since it was checked) is left out and
+        reported to ``observer`` as a ``PhotoSkipped``: training never stops for one photo.
+        With ``strict`` (test photos, whose labels must stay aligned with the predictions) it
+        is a DataError instead.
+        """
+        cached = self.cached(picks)
         if cached is not None:  # every photo checked and cached: one read each, no decoding
-            return self._finish(cached, self.files.labels[picks], step)
+            return cached, self.labels[picks]
         picks = picks.tolist()
-        results = list(_pool().map(self.files._decode, picks))
         images, labels = [], []
-        for i, (image, info) in zip(picks, results, strict=True):
-            if image is None and self.strict:  # labels must stay aligned with predictions
-                raise DataError(f"{self.files.paths[i]}: {info} (it changed since it was checked)")
+        for i, (image, info) in zip(picks, _pool().map(self._decode, picks), strict=True):
+            if image is None and strict:
+                raise DataError(f"{self.paths[i]}: {info} (it changed since it was checked)")
             if image is None:
-                emit(self.observer, PhotoSkipped(str(self.files.paths[i]), info))
+                emit(observer, PhotoSkipped(str(self.paths[i]), info))
                 continue
             images.append(image)
-            labels.append(self.files.labels[i])
-        return self._finish(np.stack(images), np.asarray(labels), step)
+            labels.append(self.labels[i])
+        return np.stack(images), np.asarray(labels)
 
-    def _finish(self, images: np.ndarray, labels: np.ndarray, step: int):
-        x = images.astype(np.float32) * self.scale
-        if self.augment is not None:
-            x = self.augment(x, step)
-        return x, labels
+
+class TestBatches(keras.utils.PyDataset):
+    """The test photos in order, as scaled batches for ``model.predict`` (one worker, as
+    ``batches.EpochBatches``)."""
+
+    def __init__(self, files: ImageFiles, batch_size: int, scale: float):
+        super().__init__(workers=1, use_multiprocessing=False)
+        self.files, self.batch_size, self.scale = files, batch_size, np.float32(scale)
+
+    def __len__(self) -> int:
+        return -(-len(self.files) // self.batch_size)
+
+    def __getitem__(self, step: int):
+        picks = np.arange(step * self.batch_size, min(len(self.files),
+                                                      (step + 1) * self.batch_size))
+        images, labels = self.files.read(picks, strict=True)
+        return images.astype(np.float32) * self.scale, labels
 
 
 # -- a dataset of folders ---------------------------------------------------------------------
 
 @dataclass
-class FolderDataset:
-    """Train and test photos from folders, with the shape of ``ArrayDataset`` where it matters.
+class FolderDataset(Dataset):
+    """Train and test photos from folders: ``x_train``/``x_test`` are ``ImageFiles`` (decoded
+    on demand), ``y_train``/``y_test`` their labels."""
 
-    ``x_train``/``x_test`` are ``ImageFiles`` (decoded on demand), ``y_train``/``y_test``
-    their labels.
-    """
-
+    photos = True
     name: str
     train: ImageFiles
     test: ImageFiles
@@ -273,10 +259,6 @@ class FolderDataset:
     @property
     def class_names(self) -> list[str]:
         return self.train.class_names
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -306,9 +288,19 @@ class FolderDataset:
         return (f"{self.name}: {' and '.join(parts)}, resized to {h}×{w}×{c}; "
                 f"classes: {', '.join(self.class_names)}")
 
-    def test_inputs(self, scale: float, batch_size: int = 256) -> PhotoBatches:
+    def test_inputs(self, scale: float, batch_size: int = 256) -> TestBatches:
         """The test photos, in order, as batches read from the cache or decoded."""
-        return self.test.batches(np.arange(len(self.test)), batch_size, scale, strict=True)
+        return TestBatches(self.test, batch_size, scale)
+
+    def _read_training(self, picks: np.ndarray, observer=None):
+        return self.train.read(picks, observer)
+
+    def test_name(self, i: int) -> str:
+        return self.test.paths[i].name
+
+    def record(self, cache: bool) -> dict:
+        return {"folder": str(self.train.root), "split": self.split, "cache": cache,
+                "files": self.files}
 
     def manifest(self) -> dict:
         """The files of each part, written to the run directory: train and test are disjoint."""
@@ -351,14 +343,15 @@ def load_folder(root, shape: tuple[int, int, int], *, validation_split: float | 
         test = image_files(root / "test", shape, train.class_names, cache, observer)
         split = "folders"
     elif has_parts:
-        raise DataError(f"{root}: has its own train/ and test/ folders; drop --validation-split "
-                        f"(or point at {root / 'train'} to split it)")
+        raise DataError(f"{root}: has its own train/ and test/ folders; leave out "
+                        f"`validation_split` (or point at {root / 'train'} to split it)",
+                        path=root)
     elif validation_split is None:
-        raise DataError(f"{root}: no train/ and test/ folders inside; pass --validation-split "
-                        "0.2 to hold out a fifth of each class for testing")
+        raise DataError(f"{root}: no train/ and test/ folders inside; pass "
+                        "`validation_split=0.2` to hold out a fifth of each class for testing",
+                        path=root)
     else:
-        if not 0 < validation_split < 1:
-            raise DataError(f"--validation-split must be between 0 and 1; got {validation_split}")
+        check_fraction("validation_split", validation_split)
         everything = image_files(root, shape, None, cache, observer)
         everything = everything.check(observer, f"checking {len(everything):,} photos")
         train_idx, test_idx = stratified_split(everything.labels, everything.class_names,
@@ -436,7 +429,8 @@ def load_manifest_parts(manifest: dict, shape, cache: bool = True, root: Path | 
         missing = [rel for rel, _ in rows if not (where / rel).is_file()]
         if missing:
             raise DataError(f"{where / missing[0]}: missing ({len(missing)} of the run's "
-                            "photos are); pass --data-dir to the folder it was trained on")
+                            "photos are); pass `data_dir`: the folder it was trained on",
+                            path=where / missing[0])
         if where not in stores:
             stores[where] = open_cache(where, shape, observer) if cache else None
         files = ImageFiles(where, [where / rel for rel, _ in rows],

@@ -79,7 +79,7 @@ def fit_photo(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     return ImageOps.fit(image, (width, height), Image.BICUBIC)
 
 
-def prepare_photo(image: Image.Image | np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def photo_as_input(image: Image.Image | np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """A (height, width, 3) float32 array in [0, 1]: any mode as RGB, centre-cropped, resized."""
     if not isinstance(image, Image.Image):
         image = Image.fromarray(np.asarray(image).astype(np.uint8))

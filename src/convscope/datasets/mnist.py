@@ -92,7 +92,7 @@ def _not_found_message(looked: list[Path]) -> str:
     names = ", ".join(r.name for r in REMOTE_FILES.values())
     return (
         f"MNIST not found (looked in {where}). Put {names} (or mnist.npz) in one of these "
-        "folders, or pass --data-dir DIR / set CONVSCOPE_DATA to a folder holding mnist/."
+        "folders, or pass `data_dir` (or set CONVSCOPE_DATA) to a folder holding mnist/."
     )
 
 

@@ -192,19 +192,19 @@ def _check_paths(source, out, force: bool) -> tuple[Path, Path]:
         raise DataError(f"{source}: no such file or folder")
     src, dst = source.resolve(), out.resolve()
     if source.is_dir() and (dst == src or src in dst.parents):
-        raise ConvscopeError(f"{out}: is inside the source folder {source}; choose an --out "
+        raise ConvscopeError(f"{out}: is inside the source folder {source}; choose an `out` "
                              f"outside it")
     for part in PARTS:
         if src == dst / part or (dst / part) in src.parents:
             raise ConvscopeError(f"{source}: is inside {out / part}, where the split is written; "
-                                 f"choose another --out")
+                                 f"choose another `out`")
     if out.exists() or out.is_symlink():
         if not out.is_dir():
-            raise ConvscopeError(f"{out}: exists and is not a folder; choose another --out")
+            raise ConvscopeError(f"{out}: exists and is not a folder; choose another `out`")
         if not force and any(out.iterdir()):
-            raise ConvscopeError(f"{out}: already exists and is not empty; pass --force to write "
-                                 f"into it (files of the same name are overwritten) or choose "
-                                 f"another --out")
+            raise ConvscopeError(f"{out}: already exists and is not empty; pass `force=True` to "
+                                 f"write into it (files of the same name are overwritten) or "
+                                 f"choose another `out`")
     return source, out
 
 
@@ -398,7 +398,7 @@ def _plan(photos: dict[str, list[_Photo]], source: Path, fraction: float, per_cl
         for cls in classes:
             if len(photos[cls]) < per_class:
                 raise DataError(f"{source}: only {len(photos[cls]):,} photos of class {cls!r}, "
-                                f"fewer than the --per-class {per_class:,} asked for")
+                                f"fewer than the `per_class` {per_class:,} asked for")
     flat = [photo for cls in classes for photo in photos[cls]]
     labels = np.repeat(np.arange(len(classes)), [len(photos[cls]) for cls in classes])
     train, test = stratified_split(labels, classes, fraction, seed, source, limit)
@@ -417,12 +417,12 @@ def _folder_in(out: Path, *names: str) -> Path:
         folder = folder / name
         if folder.is_symlink():
             raise ConvscopeError(f"{folder}: is a symbolic link; refusing to write through it "
-                                 f"(choose another --out)")
+                                 f"(choose another `out`)")
         try:
             folder.mkdir(exist_ok=True)
         except FileExistsError:
             raise ConvscopeError(f"{folder}: exists and is not a folder; choose another "
-                                 f"--out") from None
+                                 f"`out`") from None
         except OSError as exc:
             raise ConvscopeError(f"{folder}: cannot create it ({exc.strerror or exc})") from None
     return folder

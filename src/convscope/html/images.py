@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import esc
+from .escape import esc
 
 # Widest figure on the page in CSS pixels: a 1280-pixel screen minus margins.
 MAX_WIDTH = 1060
@@ -84,18 +84,13 @@ def embed_file(path: Path, photo: bool = False, max_width: int = MAX_WIDTH) -> E
 
 def embed_figure(fig, photo: bool = False, dpi: float = 100, max_width: int = MAX_WIDTH,
                  close: bool = True) -> Embedded:
-    """A matplotlib figure, drawn at ``dpi`` (and closed unless ``close`` is false)."""
-    import matplotlib.pyplot as plt
+    """A drawn figure (``pictures.png``: matplotlib, closed unless ``close`` is false, or a
+    picture), at ``dpi``."""
     from PIL import Image
 
-    buffer = io.BytesIO()
-    crop = None if getattr(fig, "exact_layout", False) else "tight"
-    try:
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop, facecolor="white")
-    finally:
-        if close:
-            plt.close(fig)
-    with Image.open(buffer) as image:
+    from ..pictures import png
+
+    with Image.open(io.BytesIO(png(fig, dpi, close))) as image:
         return encode(image, photo, max_width)
 
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import number, percent
-
 # Training and test accuracy this far apart (as a fraction) count as parted.
 PARTED = 0.02
 # A test loss this much above its lowest value has really risen (not noise).
@@ -39,77 +37,26 @@ class LearningVerdict:
     def gap(self) -> float:
         return self.train_accuracy - self.test_accuracy
 
-    def sentence(self, lang: str = "en") -> str:
-        """The verdict in one or two sentences, with its numbers."""
-        fr = lang == "fr"
-        values = {"train": percent(self.train_accuracy, lang, 1),
-                  "test": percent(self.test_accuracy, lang, 1),
-                  "points": number(abs(100 * self.gap), lang, 1), "parted": self.parted_at,
+    def sentence(self, words) -> str:
+        """The verdict in one or two sentences, with its numbers, in ``words``' language."""
+        values = {"train": words.percent(self.train_accuracy, 1),
+                  "test": words.percent(self.test_accuracy, 1),
+                  "points": words.number(abs(100 * self.gap), 1), "parted": self.parted_at,
                   "low_epoch": self.lowest_loss_epoch,
-                  "low": number(self.lowest_loss or 0, lang, 3),
-                  "end": number(self.final_loss or 0, lang, 3),
-                  "best": percent(self.best_accuracy, lang), "best_epoch": self.best_epoch}
-        words = _VERDICT["fr" if fr else "en"]
+                  "low": words.number(self.lowest_loss or 0, 3),
+                  "end": words.number(self.final_loss or 0, 3),
+                  "best": words.percent(self.best_accuracy), "best_epoch": self.best_epoch}
         kind = self.kind
         if kind == "together" and self.lowest_loss_epoch is not None:
             kind = "together_loss_rises"
-        parts = [words[kind]]
+        parts = [kind]
         if kind in ("parted", "test_above") and self.lowest_loss_epoch is not None:
-            parts.append(words["loss_rises"])
+            parts.append("loss_rises")
         if kind == "together" and self.still_rising:
-            parts.append(words["still_rising"])
+            parts.append("still_rising")
         if kind != "one_epoch":
-            parts.append(words["best"])
-        return " ".join(parts).format(**values)
-
-
-_VERDICT = {
-    "en": {
-        "one_epoch": "One epoch only: {train} training accuracy, {test} test accuracy; too "
-                     "early to see the curves part.",
-        "parted": "From epoch {parted} on, training accuracy pulls away from test accuracy: "
-                  "{train} against {test} at the end, {points} points apart. The network is "
-                  "learning its training images by heart (over-fitting).",
-        "test_above": "Test accuracy is above training accuracy ({test} against {train} at "
-                      "the end): the training figure is an average over epochs in which the "
-                      "network kept improving, on images made harder (dropout, augmentation); "
-                      "the network is not learning its training images by heart.",
-        "together": "Training and test accuracy stay together ({points} points apart at the "
-                    "end): no sign of over-fitting.",
-        "together_loss_rises": "Training and test accuracy stay close ({points} points apart "
-                               "at the end), but the test loss is lowest at epoch {low_epoch} "
-                               "({low}) and rises afterwards ({end} at the end): a first sign "
-                               "of over-fitting.",
-        "loss_rises": "The test loss is lowest at epoch {low_epoch} ({low}) and rises "
-                      "afterwards ({end} at the end).",
-        "still_rising": "Test accuracy was still rising at the last epoch: more epochs may "
-                        "help.",
-        "best": "Best test accuracy: {best} at epoch {best_epoch}.",
-    },
-    "fr": {
-        "one_epoch": "Une seule époque : précision de {train} en apprentissage et de {test} en "
-                     "test ; trop tôt pour voir les courbes se séparer.",
-        "parted": "À partir de l'époque {parted}, la précision d'apprentissage s'écarte de "
-                  "celle de test : {train} contre {test} à la fin, {points} points d'écart. Le "
-                  "réseau apprend ses images d'apprentissage par cœur (sur-apprentissage).",
-        "test_above": "La précision de test est au-dessus de celle d'apprentissage ({test} "
-                      "contre {train} à la fin) : celle d'apprentissage est une moyenne sur des "
-                      "époques où le réseau progressait encore, sur des images rendues plus "
-                      "difficiles (dropout, augmentation) ; le réseau n'apprend pas ses images "
-                      "par cœur.",
-        "together": "Les précisions d'apprentissage et de test restent proches ({points} "
-                    "points d'écart à la fin) : pas de signe de sur-apprentissage.",
-        "together_loss_rises": "Les précisions d'apprentissage et de test restent proches "
-                               "({points} points d'écart à la fin), mais l'erreur de test est "
-                               "au plus bas à l'époque {low_epoch} ({low}) puis remonte ({end} "
-                               "à la fin) : premier signe de sur-apprentissage.",
-        "loss_rises": "L'erreur de test est au plus bas à l'époque {low_epoch} ({low}) puis "
-                      "remonte ({end} à la fin).",
-        "still_rising": "La précision de test montait encore à la dernière époque : plus "
-                        "d'époques peuvent aider.",
-        "best": "Meilleure précision de test : {best} à l'époque {best_epoch}.",
-    },
-}
+            parts.append("best")
+        return " ".join(words(f"verdict_{part}", **values) for part in parts)
 
 
 def learning_verdict(history: list[dict]) -> LearningVerdict | None:

@@ -23,14 +23,11 @@ import time
 from pathlib import Path
 
 from .. import _io
-from ..errors import ConvscopeError
-from ..html import check_language
-from ..runs import Run
+from ..errors import ConvscopeError, refuse_existing
+from ..runs import REPORT, Run
+from ..words import Words
 from .page import render
 from .subject import Subject
-from .text import Text
-
-REPORT = "report.html"  # the name of a run's own report, in its directory
 
 
 def report(runs, out=None, *, lang: str | None = None, images=None, data_dir=None,
@@ -48,15 +45,15 @@ def report(runs, out=None, *, lang: str | None = None, images=None, data_dir=Non
     """
     targets = [runs] if isinstance(runs, (str, Path, Run)) else list(runs)
     if not targets:
-        raise ConvscopeError("The 'runs' parameter of report must name at least one run "
+        raise ConvscopeError("The `runs` parameter of report must name at least one run "
                              "directory or .keras file. Got an empty list instead.")
-    text = Text(check_language(lang))
+    text = Words(lang)
     paths = [Path(t.path if isinstance(t, Run) else t) for t in targets]
     for path in paths:
         if not path.exists():
             raise ConvscopeError(f"{path}: no such run directory or model file")
     out = _destination(paths, out, overwrite)
-    subjects = [Subject(target, i, images, data_dir) for i, target in enumerate(targets)]
+    subjects = [Subject(target, i, text, images, data_dir) for i, target in enumerate(targets)]
     try:
         page = render(subjects, text, observer)
     finally:
@@ -79,7 +76,5 @@ def _destination(paths: list[Path], out, overwrite: bool) -> Path:
     out = Path(out)
     if out.is_dir():
         out = out / REPORT
-    if out.exists() and not overwrite:
-        raise ConvscopeError(f"{out}: already exists; pass --force to overwrite it or choose "
-                             "another --out")
+    refuse_existing(out, overwrite)
     return out

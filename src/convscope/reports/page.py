@@ -12,6 +12,7 @@ import time
 from .. import __version__, views
 from ..events import Progress, emit
 from ..html import CARD_CSS, MAX_WIDTH, comparison_table, embed_figure, esc
+from ..words import Words
 from .predictions import predictions_section
 from .sections import (
     data_section,
@@ -23,7 +24,6 @@ from .sections import (
 )
 from .seeing import seeing_section
 from .subject import TROUBLE, Subject, reason
-from .text import Text
 
 POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
           "script-src 'unsafe-inline'")
@@ -85,9 +85,7 @@ figure.maps{margin:8px 0 18px}
 .map{text-align:center;font-size:.72em;color:#4d566b;line-height:1.3}
 .map img{display:block;width:60px;height:auto;image-rendering:pixelated;
  border:1px solid #c9ced8;background:#000}
-.map.input img{width:112px}
-.maps-grid.many{grid-template-columns:repeat(auto-fill,48px)}
-.maps-grid.many .map img{width:48px}
+figure.maps img{image-rendering:pixelated}
 .kernel-cell img{background:#fff}
 .filter-row{display:flex;gap:14px;align-items:flex-start}
 .kernel{text-align:center;font-size:.72em;color:#4d566b;flex:none}
@@ -148,7 +146,7 @@ SECTIONS = (("data", data_section), ("network", network_section),
 TASK = "writing the report"
 
 
-def render(subjects: list[Subject], text: Text, observer=None) -> str:
+def render(subjects: list[Subject], text: Words, observer=None) -> str:
     """The whole page for one or several runs. ``observer`` hears a ``Progress`` after each
     section (the comparison, then each run's ``SECTIONS`` and its header)."""
     total = (len(SECTIONS) + 1) * len(subjects) + (len(subjects) > 1)
@@ -182,7 +180,7 @@ def render(subjects: list[Subject], text: Text, observer=None) -> str:
             f"<script>{SCRIPT}</script></body></html>")
 
 
-def run_article(subject: Subject, text: Text, advance=lambda section: None
+def run_article(subject: Subject, text: Words, advance=lambda section: None
                 ) -> tuple[str, str]:
     """One run's part of the page, and the links to its sections for the contents.
     ``advance(section)`` is called after each section."""
@@ -213,7 +211,7 @@ def run_article(subject: Subject, text: Text, advance=lambda section: None
     return article, "".join(links)
 
 
-def comparison(subjects: list[Subject], text: Text) -> str:
+def comparison(subjects: list[Subject], text: Words) -> str:
     """The table and curves of ``views.compare`` for the runs that can be compared."""
     runs = [s.run for s in subjects if s.run is not None and not s.bare]
     head = f'<section id="compare"><h2>{esc(text("h_compare"))}</h2>'
@@ -224,7 +222,7 @@ def comparison(subjects: list[Subject], text: Text) -> str:
     picture = embed_figure(result.figure.figure, dpi=MAX_WIDTH / result.figure.figure
                            .get_figwidth())
     return (head + note(text("compare_intro"))
-            + f'<div class="wide">{comparison_table(result.rows, result.labels, text.lang)}</div>'
+            + f'<div class="wide">{comparison_table(result.rows, result.labels, text)}</div>'
             + figure(picture, text("alt_compare"), text("cap_compare")) + "</section>")
 
 

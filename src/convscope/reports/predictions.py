@@ -13,10 +13,10 @@ import numpy as np
 from .. import plots
 from ..evaluation import Evaluation
 from ..figures import shortened
-from ..html import embed_figure, esc, number, percent
+from ..html import embed_figure, esc
+from ..words import Words
 from .sections import figure, note, table
 from .subject import Subject
-from .text import Text
 
 RIGHT_SHOWN = 8  # test images shown for a cell of the diagonal
 WRONG_SHOWN = 16  # for a cell of mistakes, the most confident first
@@ -24,7 +24,7 @@ PANEL_IMAGES = 800  # at most, over all cells: with many classes, fewer images a
 YOURS_SHOWN = 24  # of the user's images, in the probability-bars figure
 
 
-def predictions_section(subject: Subject, text: Text) -> str:
+def predictions_section(subject: Subject, text: Words) -> str:
     parts = []
     if not subject.bare:
         for name in ("predictions", "probabilities", "mistakes"):
@@ -45,12 +45,12 @@ def predictions_section(subject: Subject, text: Text) -> str:
     return "".join(parts)
 
 
-def _your_images(subject: Subject, text: Text) -> str:
+def _your_images(subject: Subject, text: Words) -> str:
     yours = subject.yours
     n = min(len(yours.paths), YOURS_SHOWN)
     fig = plots.predictions(yours.images[:n], yours.probabilities[:n],
                             None if yours.labels is None else yours.labels[:n],
-                            list(yours.class_names), title=text("yours_title"),
+                            list(yours.class_names), text, text("yours_title"),
                             captions=[shortened(p.name, 20) for p in yours.paths[:n]])
     return (f"<h4>{esc(text('h_yours'))}</h4>"
             + figure(embed_figure(fig, subject.photos, dpi=90), text("alt_yours"),
@@ -60,7 +60,7 @@ def _your_images(subject: Subject, text: Text) -> str:
 # -- the confusion matrix ---------------------------------------------------------------------
 
 
-def confusion_matrix(subject: Subject, evaluation: Evaluation, text: Text) -> str:
+def confusion_matrix(subject: Subject, evaluation: Evaluation, text: Words) -> str:
     """The matrix as a table of links, and one panel of images per non-empty cell."""
     cm = evaluation.confusion_matrix()
     names = list(evaluation.class_names)
@@ -84,10 +84,10 @@ def confusion_matrix(subject: Subject, evaluation: Evaluation, text: Text) -> st
             colour = "31,119,180" if i == j else "214,39,40"
             ink = ' class="dark"' if shade > 0.55 else ""
             current = ' aria-current="true"' if (i, j) == opened else ""
-            label = text("cell_label", n=number(count, text.lang), true=true, predicted=predicted)
+            label = text("cell_label", n=text.number(count), true=true, predicted=predicted)
             cells.append(f'<td style="background:rgba({colour},{shade:.2f})"{ink}>'
                          f'<a class="cm-cell" href="#{prefix}-{i}-{j}"{current} '
-                         f'title="{esc(label)}">{number(count, text.lang)}</a></td>')
+                         f'title="{esc(label)}">{text.number(count)}</a></td>')
         rows.append(f'<tr><th scope="row">{esc(true)}</th>{"".join(cells)}</tr>')
     true, predicted = text("cm_corner").split("|")
     matrix = (f'<div class="wide"><table class="cm"><thead><tr><th class="corner">'
@@ -103,7 +103,7 @@ def confusion_matrix(subject: Subject, evaluation: Evaluation, text: Text) -> st
 
 
 def _cell_panel(subject: Subject, evaluation: Evaluation, i: int, j: int, prefix: str,
-                text: Text, opened: bool, limit: int) -> str:
+                text: Words, opened: bool, limit: int) -> str:
     names = evaluation.class_names
     members = np.flatnonzero((evaluation.labels == i) & (evaluation.predictions == j))
     confidence = evaluation.probabilities[members, j]
@@ -113,26 +113,26 @@ def _cell_panel(subject: Subject, evaluation: Evaluation, i: int, j: int, prefix
     thumbs = []
     for index in shown:
         name = subject.image_name(int(index))
-        p = percent(float(evaluation.probabilities[index, j]), text.lang, 0)
+        p = text.percent(float(evaluation.probabilities[index, j]), 0)
         alt = text("thumb_alt", name=name, true=names[i], predicted=names[j], p=p)
         picture = subject.thumbnail(int(index))
         thumbs.append(f'<figure class="thumb">{picture.tag(alt, title=name)}'
                       f"<figcaption>{esc(shortened(name, 18))} · {esc(p)}</figcaption></figure>")
     heading = text("cell_heading", true=names[i], predicted=names[j],
-                   n=number(len(members), text.lang), shown=len(shown))
+                   n=text.number(len(members)), shown=len(shown))
     return (f'<div class="cm-panel{" open" if opened else ""}" id="{prefix}-{i}-{j}">'
             f'<h5>{esc(heading)}</h5><div class="thumbs">{"".join(thumbs)}</div></div>')
 
 
-def per_class(evaluation: Evaluation, text: Text) -> str:
+def per_class(evaluation: Evaluation, text: Words) -> str:
     """Each class's accuracy as a number and a bar."""
     cm = evaluation.confusion_matrix()
     rows = []
     for i, (name, accuracy) in enumerate(evaluation.per_class_accuracy().items()):
         total = int(cm[i].sum())
         width = 0 if np.isnan(accuracy) else round(100 * accuracy, 1)
-        value = "—" if np.isnan(accuracy) else percent(accuracy, text.lang, 1)
-        rows.append(f"<tr><td>{esc(name)}</td><td class=num>{number(total, text.lang)}</td>"
+        value = "—" if np.isnan(accuracy) else text.percent(accuracy, 1)
+        rows.append(f"<tr><td>{esc(name)}</td><td class=num>{text.number(total)}</td>"
                     f"<td class=num>{esc(value)}</td><td class=bar><span "
                     f'style="width:{width}%"></span></td></tr>')
     head = "".join(f"<th>{esc(text(k))}</th>" for k in ("class", "test_images", "accuracy"))
@@ -142,11 +142,11 @@ def per_class(evaluation: Evaluation, text: Text) -> str:
             f'<p class="caption">{esc(text("cap_per_class"))}</p>')
 
 
-def per_class_from_metrics(metrics: dict, text: Text) -> str:
+def per_class_from_metrics(metrics: dict, text: Words) -> str:
     """Each class's accuracy as training recorded it, when predictions can't be made now."""
     accuracies = metrics.get("per_class_accuracy") or {}
     if not accuracies:
         return ""
-    rows = [[name, percent(value, text.lang, 1)] for name, value in accuracies.items()]
+    rows = [[name, text.percent(value, 1)] for name, value in accuracies.items()]
     return (f"<h4>{esc(text('h_per_class'))}</h4>"
             + table([text("class"), text("accuracy")], rows, (1,)))

@@ -7,10 +7,10 @@ pieces they share with the later sections (``predictions``, ``seeing``).
 
 from __future__ import annotations
 
-from ..html import Embedded, esc, learning_verdict, number, run_card
+from ..html import Embedded, esc, learning_verdict, run_card
 from ..inspection import layer_table
+from ..words import Words
 from .subject import Subject
-from .text import Text
 
 SKIPPED_SHOWN = 100  # rows of the skipped-files table; the rest are counted
 
@@ -41,7 +41,7 @@ def note(text: str) -> str:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def run_header(subject: Subject, text: Text) -> str:
+def run_header(subject: Subject, text: Words) -> str:
     """The card (key numbers, data, machine, versions) and what is missing from the run."""
     problems = [text(f"problem_{key}", **values) for key, values in subject.problems]
     if subject.run is None:
@@ -51,7 +51,7 @@ def run_header(subject: Subject, text: Text) -> str:
         if present:
             body += note(text("present", files=", ".join(present)))
         return body
-    card = run_card(subject.run, text.lang, curves=False, summary=False)
+    card = run_card(subject.run, text, curves=False, summary=False)
     if problems:
         card += (f'<div class="problems"><h4>{esc(text("problems"))}</h4><ul>'
                  + "".join(f"<li>{esc(p)}</li>" for p in problems) + "</ul></div>")
@@ -61,7 +61,7 @@ def run_header(subject: Subject, text: Text) -> str:
 # -- the data ---------------------------------------------------------------------------------
 
 
-def data_section(subject: Subject, text: Text) -> str:
+def data_section(subject: Subject, text: Words) -> str:
     """The training batch as the network sees it; for photo folders, the class folders and
     every file left out, with its reason."""
     parts = [figure(subject.stored_figure("training_batch"), text("alt_batch"),
@@ -73,7 +73,7 @@ def data_section(subject: Subject, text: Text) -> str:
     return "".join(parts)
 
 
-def _class_folders(files: dict, text: Text) -> str:
+def _class_folders(files: dict, text: Words) -> str:
     names = list(files.get("class_names", []))
     counts = {part: [0] * len(names) for part in ("train", "test")}
     for part in counts:
@@ -84,43 +84,43 @@ def _class_folders(files: dict, text: Text) -> str:
     split = str(files.get("split", ""))
     where = (text("folders_split", root=root, split=split) if split.startswith("validation")
              else text("folders_parts", train=root, test=test_root))
-    rows = [[name, number(counts["train"][i], text.lang), number(counts["test"][i], text.lang)]
+    rows = [[name, text.number(counts["train"][i]), text.number(counts["test"][i])]
             for i, name in enumerate(names)]
-    rows.append([text("total"), number(sum(counts["train"]), text.lang),
-                 number(sum(counts["test"]), text.lang)])
+    rows.append([text("total"), text.number(sum(counts["train"])),
+                 text.number(sum(counts["test"]))])
     return (f"<h4>{esc(text('h_folders'))}</h4>{note(where)}"
             + table([text("class"), text("train_photos"), text("test_photos")], rows, (1, 2)))
 
 
-def _skipped(skipped: list, text: Text) -> str:
+def _skipped(skipped: list, text: Words) -> str:
     head = f"<h4>{esc(text('h_skipped'))}</h4>"
     if not skipped:
         return head + note(text("none_skipped"))
     rows = [[str(path), str(why)] for path, why in skipped[:SKIPPED_SHOWN]]
     more = len(skipped) - len(rows)
-    return (head + note(text("skipped_intro", n=number(len(skipped), text.lang)))
+    return (head + note(text("skipped_intro", n=text.number(len(skipped))))
             + table([text("file"), text("reason")], rows, css_class="files")
-            + (note(text("more_skipped", n=number(more, text.lang))) if more > 0 else ""))
+            + (note(text("more_skipped", n=text.number(more))) if more > 0 else ""))
 
 
 # -- the network ------------------------------------------------------------------------------
 
 
-def network_section(subject: Subject, text: Text) -> str:
+def network_section(subject: Subject, text: Words) -> str:
     """The layer table of the course's §1.2: output shapes and how the weights add up."""
     if subject.model is None:
         return note(text("no_model"))
     rows = layer_table(subject.model)
     total = sum(r["parameters"] for r in rows)
     body = [[r["name"], r["type"], " × ".join(map(str, r["output_shape"])),
-             number(r["parameters"], text.lang), _formula(r["formula"], text)] for r in rows]
-    body.append([text("total"), "", "", number(total, text.lang), ""])
+             text.number(r["parameters"]), _formula(r["formula"], text)] for r in rows]
+    body.append([text("total"), "", "", text.number(total), ""])
     return (note(text("network_intro"))
             + table([text("layer"), text("type"), text("output"), text("weights"),
                      text("how")], body, (3,), "layers"))
 
 
-def _formula(formula: str, text: Text) -> str:
+def _formula(formula: str, text: Words) -> str:
     """The count's formula with numbers written the page's way (and "no weights" in words)."""
     if formula == "no weights":
         return text("no_weights")
@@ -130,12 +130,12 @@ def _formula(formula: str, text: Text) -> str:
 # -- learning ---------------------------------------------------------------------------------
 
 
-def learning_section(subject: Subject, text: Text) -> str:
+def learning_section(subject: Subject, text: Words) -> str:
     """The learning curves and, computed from the history, whether training and test part."""
     history = subject.history
     if not history:
         return note(text("no_history"))
     verdict = learning_verdict(history)
-    sentence = f'<p class="verdict">{esc(verdict.sentence(text.lang))}</p>' if verdict else ""
+    sentence = f'<p class="verdict">{esc(verdict.sentence(text))}</p>' if verdict else ""
     return figure(subject.stored_figure("learning_curves"), text("alt_curves"),
                   text("cap_curves")) + sentence

@@ -3,9 +3,10 @@ layer for a few images, one filter across many images, the kernels of the first 
 Grad-CAM on a few right and a few wrong predictions.
 
 The arrays come from ``inspection``, as for ``convscope see``, ``filter``, ``kernels`` and
-``explain``; the page lays them out itself, as grids of small images with their numbers in
-text. Drawn by matplotlib, a layer of 64 maps takes seconds (an Axes per map); here it takes
-milliseconds, which is what lets ``train`` write every run's report.
+``explain``; a layer's maps are the sheet every face draws (``views.maps_picture``), which
+takes milliseconds where matplotlib took seconds: what lets training write every run's
+report. The rest the page lays out itself, as grids of small images with their numbers in
+text.
 
 The images are chosen from the predictions: one test image of each of the two classes the
 network confuses most (like the course's 4 and 9), so the maps show how it tells them apart.
@@ -17,17 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import inspection
-from ..html import embed_array, esc, number, percent
+from .. import inspection, views
+from ..html import embed_array, esc
+from ..words import Words
 from .sections import note
 from .subject import TROUBLE, Subject, reason
-from .text import Text
 
 MAPS_IMAGES = 2  # images whose feature maps are shown, layer by layer
 FILTER_IMAGES = 16  # images one filter is shown on
 CAM_RIGHT, CAM_WRONG = 2, 2  # Grad-CAM on this many right and wrong predictions
 CAM_CLASSES = 3  # probabilities shown beside each Grad-CAM
-MANY_MAPS = 32  # layers with more maps than this show them smaller
 KERNEL_NUMBERS = 25  # kernels up to 5×5 are shown with their weights written in
 
 
@@ -41,7 +41,7 @@ class Pick:
     label: int | None = None  # its true class, when known
 
 
-def seeing_section(subject: Subject, text: Text) -> str:
+def seeing_section(subject: Subject, text: Words) -> str:
     model = subject.model
     if model is None:
         return note(text("no_model"))
@@ -63,7 +63,7 @@ def seeing_section(subject: Subject, text: Text) -> str:
     return "".join(parts)
 
 
-def _picks(subject: Subject, text: Text) -> list[Pick]:
+def _picks(subject: Subject, text: Words) -> list[Pick]:
     """The images for feature maps: of the two most confused classes, a right answer each."""
     if subject.bare:
         yours = subject.yours
@@ -94,8 +94,7 @@ def _picks(subject: Subject, text: Text) -> list[Pick]:
 
 
 def _prepared(subject: Subject, pick: Pick) -> np.ndarray:
-    return subject.run.pick_image(pick.path, test_index=pick.test_index,
-                                  data_dir=subject.data_dir).image
+    return subject.run.pick_image(pick.path, test_index=pick.test_index).image
 
 
 def _on_one_scale(values: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -115,42 +114,28 @@ def _coloured(values: np.ndarray, colours: str, limit: float) -> np.ndarray:
 # -- feature maps ----------------------------------------------------------------------------
 
 
-def _feature_maps(subject: Subject, picks: list[Pick], text: Text) -> str:
-    """Every map of every layer for each picked image, numbered from 1."""
+def _feature_maps(subject: Subject, picks: list[Pick], text: Words) -> str:
+    """Every map of every layer for each picked image, numbered from 1, one scale a layer."""
     if not picks:
         return note(text("no_images"))
     parts = []
     for pick in picks:
         image = _prepared(subject, pick)
         parts.append(f"<h5>{esc(pick.description)}</h5>")
-        source = embed_array(image, photo=subject.photos)
-        shown = source.tag(text("input_alt", image=pick.description))
-        source_cell = f'<div class="map input">{shown}<span>{esc(text("input"))}</span></div>'
         for maps in inspection.feature_maps(subject.model, image):
-            parts.append(_maps_grid(maps, source_cell, text))
+            kind = text("pooling" if maps.kind == "pooling" else "convolution")
+            sheet = views.maps_picture(maps, text, pick.description, image)
+            alt = text("maps_alt", n=maps.number, image=pick.description)
+            caption = text("cap_maps", n=maps.number, kind=kind, maps=maps.maps.shape[-1])
+            parts.append(f'<figure class="maps">{embed_array(sheet).tag(alt)}'
+                         f"<figcaption>{esc(caption)}</figcaption></figure>")
     return "".join(parts)
-
-
-def _maps_grid(maps: inspection.FeatureMaps, source_cell: str, text: Text) -> str:
-    """One layer's maps on one scale (so a dim map really is weak), white = high."""
-    scaled, low, high = _on_one_scale(maps.maps)
-    count = scaled.shape[-1]
-    cells = []
-    for k in range(count):
-        picture = embed_array(scaled[..., k]).tag(text("map_alt", k=k + 1, n=maps.number))
-        cells.append(f'<div class="map">{picture}<span>{k + 1}</span></div>')
-    kind = text("pooling" if maps.kind == "pooling" else "convolution")
-    caption = text("cap_maps", n=maps.number, kind=kind, maps=count,
-                   low=number(low, text.lang, 2), high=number(high, text.lang, 2))
-    grid = "maps-grid many" if count > MANY_MAPS else "maps-grid"
-    return (f'<figure class="maps"><div class="maps-row">{source_cell}<div class="{grid}">'
-            f'{"".join(cells)}</div></div><figcaption>{esc(caption)}</figcaption></figure>')
 
 
 # -- one filter, many images -----------------------------------------------------------------
 
 
-def _filters(subject: Subject, text: Text) -> str:
+def _filters(subject: Subject, text: Words) -> str:
     """One filter of the first and of the last convolution layer, each on many images."""
     if subject.bare:
         if subject.yours is None:
@@ -177,8 +162,8 @@ def _filters(subject: Subject, text: Text) -> str:
             response = embed_array(responses[i]).tag(text("response_alt", image=name))
             pairs.append(f'<div class="pair">{inputs[i].tag(name)}{response}'
                          f"<span>{esc(name)}</span></div>")
-        caption = text("cap_filter", f=chosen + 1, n=number_, low=number(low, text.lang, 2),
-                       high=number(high, text.lang, 2))
+        caption = text("cap_filter", f=chosen + 1, n=number_, low=text.number(low, 2),
+                       high=text.number(high, 2))
         parts.append(f'<figure class="filter"><div class="filter-row">'
                      f"{_kernel_table(weights[..., chosen], text)}"
                      f'<div class="pairs">{"".join(pairs)}</div></div>'
@@ -186,7 +171,7 @@ def _filters(subject: Subject, text: Text) -> str:
     return "".join(parts)
 
 
-def _kernel_table(kernel: np.ndarray, text: Text) -> str:
+def _kernel_table(kernel: np.ndarray, text: Words) -> str:
     """A kh×kw kernel (summed over its input channels) as a table, red < 0 < blue."""
     summed = kernel.sum(axis=-1)
     limit = float(np.abs(summed).max()) or 1.0
@@ -197,7 +182,7 @@ def _kernel_table(kernel: np.ndarray, text: Text) -> str:
         for j in range(summed.shape[1]):
             r, g, b = (int(255 * c) for c in colours[i, j])
             ink = ' class="dark"' if abs(summed[i, j]) > 0.6 * limit else ""
-            value = number(float(summed[i, j]), text.lang, 2) \
+            value = text.number(float(summed[i, j]), 2) \
                 if summed.size <= KERNEL_NUMBERS else ""
             cells.append(f'<td style="background:rgb({r},{g},{b})"{ink}>{value}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
@@ -209,7 +194,7 @@ def _kernel_table(kernel: np.ndarray, text: Text) -> str:
 # -- kernels ---------------------------------------------------------------------------------
 
 
-def _kernels(subject: Subject, text: Text) -> str:
+def _kernels(subject: Subject, text: Words) -> str:
     """The first layer's kernels as small images: in colour for a colour network."""
     weights, _ = inspection.kernels(subject.model, inspection.conv_layers(subject.model)[0])
     kh, kw, channels, count = weights.shape
@@ -231,7 +216,7 @@ def _kernels(subject: Subject, text: Text) -> str:
 # -- Grad-CAM --------------------------------------------------------------------------------
 
 
-def _grad_cams(subject: Subject, picks: list[Pick], text: Text) -> str:
+def _grad_cams(subject: Subject, picks: list[Pick], text: Words) -> str:
     """HiResCAM on the pictures above (right answers) and on the surest mistakes."""
     evaluation = subject.evaluation
     chosen: list[Pick] = []
@@ -259,7 +244,7 @@ def _grad_cams(subject: Subject, picks: list[Pick], text: Text) -> str:
 
 
 def _cam_card(subject: Subject, pick: Pick, image: np.ndarray, cam: inspection.GradCam,
-              text: Text) -> str:
+              text: Words) -> str:
     """The image, the heat map over it, and the most probable classes."""
     import matplotlib
 
@@ -269,7 +254,7 @@ def _cam_card(subject: Subject, pick: Pick, image: np.ndarray, cam: inspection.G
     heat = matplotlib.colormaps["jet"](cam.heatmap)[..., :3]
     overlay = 0.55 * base + 0.45 * heat  # as plots.grad_cam: the heat map at 45 % opacity
     predicted = cam.class_index
-    p = percent(float(cam.probabilities[predicted]), text.lang, 1)
+    p = text.percent(float(cam.probabilities[predicted]), 1)
     alt = text("alt_cam", image=pick.description, predicted=names[predicted])
     pictures = (f'<div class="cam-img">{embed_array(image, subject.photos).tag(pick.description)}'
                 f"<span>{esc(text('input'))}</span></div>"
@@ -280,7 +265,7 @@ def _cam_card(subject: Subject, pick: Pick, image: np.ndarray, cam: inspection.G
         share = float(cam.probabilities[c])
         bars.append(f'<tr{" class=top" if c == predicted else ""}><td>{esc(names[c])}</td>'
                     f'<td class="bar"><span style="width:{100 * share:.1f}%"></span></td>'
-                    f"<td class=num>{esc(percent(share, text.lang, 1))}</td></tr>")
+                    f"<td class=num>{esc(text.percent(share, 1))}</td></tr>")
     heading = text("cam_heading", image=pick.description, predicted=names[predicted], p=p)
     wrong = ' class="wrong"' if pick.label is not None and pick.label != predicted else ""
     return (f'<div class="cam"><p{wrong}>{esc(heading)}</p><div class="cam-row">{pictures}'

@@ -1,5 +1,6 @@
-"""One run as the report sees it: opened once, its data and test predictions computed once, then
-asked small questions by the sections.
+"""One run as the report sees it: the ``Run`` (which loads its data and predicts its test set
+once, for the report as for anyone else asking), and what the report adds: the user's own
+images, and a note of each thing that could not be had.
 
 Nothing here raises for a missing or damaged file of the run: what cannot be had is ``None``,
 and the reason goes to ``problems`` (a text key and its values), which the page shows.
@@ -33,13 +34,15 @@ def reason(exc: BaseException) -> str:
 class Subject:
     """A run directory, a ``.keras`` file (with ``images`` of the user's), or a ``Run``."""
 
-    def __init__(self, target, index: int, images=None, data_dir=None):
-        self.index, self.data_dir = index, data_dir
+    def __init__(self, target, index: int, words, images=None, data_dir=None):
+        self.index, self.words = index, words
         self.problems: list[tuple[str, dict]] = []
         self.path = Path(target.path if isinstance(target, Run) else target)
         self.image_paths = _image_files(images) if images is not None else []
+        # A run given as a Run is the caller's: its data stays loaded for its next question.
+        self.owned = not isinstance(target, Run)
         try:
-            self.run: Run | None = load_run(target)
+            self.run: Run | None = load_run(target, data_dir=data_dir)
         except ConvscopeError as exc:
             self.run = None
             self.problems.append(("unreadable_run", {"why": str(exc)}))
@@ -54,7 +57,7 @@ class Subject:
     @property
     def bare(self) -> bool:
         """A model file with no dataset of its own."""
-        return self.run is not None and self.run.config.dataset is None
+        return self.run is not None and self.run.bare
 
     @property
     def photos(self) -> bool:
@@ -66,13 +69,10 @@ class Subject:
         return self.path.name
 
     def title(self, text) -> str:
-        """The run's heading: its recipe and folder, or "your model" and the file."""
+        """The run's heading: its label, or "your model" and the file."""
         if self.bare:
             return text("your_model", name=self.name)
-        if self.run is None:
-            return self.name
-        recipe = self.run.recipe + (" --fast" if self.run.config.fast else "")
-        return recipe if self.name == self.run.recipe else f"{recipe} — {self.name}"
+        return self.name if self.run is None else self.run.label
 
     @cached_property
     def history(self) -> list[dict]:
@@ -119,28 +119,25 @@ class Subject:
 
     @cached_property
     def data(self):
-        """The run's dataset, loaded once and kept for every view of the report."""
+        """The run's dataset (``Run.data``), or None with the reason noted."""
         if self.run is None or self.bare or self.model is None:
             return None
         try:
-            data = self.run.dataset(self.data_dir)
+            return self.run.data
         except TROUBLE as exc:
             self.problems.append(("no_data", {"why": reason(exc)}))
             return None
-        # Run.pick_image and Run.spread_test_images ask the run for its dataset on every
-        # call; they get this copy instead of reading the files again.
-        self.run.dataset = lambda data_dir=None, observer=None: data
-        return data
 
     @cached_property
     def evaluation(self) -> Evaluation | None:
-        """Predictions on the whole test set (or on the user's labelled images)."""
+        """Predictions on the whole test set (``Run.evaluation``), or on the user's labelled
+        images."""
         if self.bare:
             return self.yours.evaluation if self.yours is not None else None
         if self.data is None:
             return None
         try:
-            return self.run.evaluation(self.data)
+            return self.run.evaluation
         except TROUBLE as exc:
             self.problems.append(("no_predictions", {"why": reason(exc)}))
             return None
@@ -153,7 +150,7 @@ class Subject:
         prepared, kept, failed = [], [], []
         for path in self.image_paths:
             try:
-                prepared.append(self.run.prepare(path))
+                prepared.append(self.run.as_input(path))
                 kept.append(path)
             except TROUBLE as exc:
                 failed.append((path, reason(exc)))
@@ -181,41 +178,43 @@ class Subject:
         """A test image's name: its file (photo folders, the user's images) or its number."""
         if self.bare:
             return self.yours.paths[i].name
-        paths = getattr(self.data.x_test, "paths", None)
-        return paths[i].name if paths is not None else f"#{i}"
+        return self.data.test_name(i)
 
     # -- figures -------------------------------------------------------------------------
 
     def stored_figure(self, name: str) -> Embedded | None:
-        """A figure training left in ``figures/``, or drawn again when it is missing or
-        damaged and the model and data allow it (the page says so)."""
+        """A figure training left in ``figures/``; drawn again when it is in another language
+        than the page, or (the page says so) missing or damaged, where the model and data
+        allow it."""
         if self.run is None or self.bare:
             return None
         path = self.path / FIGURES / f"{name}.png"
         photo = self.photos and name in PHOTO_FIGURES
-        if path.is_file():
+        problem = None
+        if not path.is_file():
+            problem = ("missing", {"what": f"{FIGURES}/{name}.png"})
+        elif self.run.figures_language == self.words.lang:
             try:
                 return embed_file(path, photo)
             except ValueError as exc:
                 problem = ("damaged", {"what": f"{FIGURES}/{name}.png", "why": reason(exc)})
-        else:
-            problem = ("missing", {"what": f"{FIGURES}/{name}.png"})
         drawn = self._redrawn().get(name)
         if drawn is None:
-            if name != "mistakes" or self.evaluation is None or len(self.evaluation.mistakes()):
+            if problem and (name != "mistakes" or self.evaluation is None
+                            or len(self.evaluation.mistakes())):
                 self.problems.append(problem)
             return None
-        self.problems.append(("redrawn", problem[1]))
+        if problem:
+            self.problems.append(("redrawn", problem[1]))
         return embed_figure(drawn.figure, photo, dpi=110)
 
     def _redrawn(self) -> dict:
-        """The run's standard figures drawn again, once, for those missing from figures/."""
+        """The run's standard figures drawn again, once, in the page's language."""
         if "standard" not in self._drawn:
             figures = {}
             if self.evaluation is not None and self.data is not None:
                 try:
-                    figures = {f.name: f for f in self.run.standard_figures(self.evaluation,
-                                                                            self.data)}
+                    figures = {f.name: f for f in self.run.standard_figures(self.words.lang)}
                 except TROUBLE:
                     figures = {}
             self._drawn["standard"] = figures
@@ -230,12 +229,8 @@ class Subject:
 
         for figure in self._drawn.get("standard", {}).values():
             plt.close(figure.figure)
-        data = self.__dict__.get("data")
-        if data is not None:
-            # The run may be the caller's: it goes back to reading its dataset itself.
-            self.run.__dict__.pop("dataset", None)
-            if hasattr(data, "close"):
-                data.close()
+        if self.owned and self.run is not None:
+            self.run.close()
 
 
 class YourImages:

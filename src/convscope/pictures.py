@@ -1,0 +1,186 @@
+"""Arrays to pictures with NumPy and Pillow, fast enough for every stroke of the app, and the
+one rule that turns a drawn figure into PNG.
+
+The feature maps of a layer are drawn here, once for every face: ``maps_sheet`` is the figure
+of ``convscope see``, the report's grid and the app's answer. matplotlib takes 100–300 ms to
+draw a layer's maps (an Axes per map); a sheet takes a few milliseconds. Maps are numbered from
+1, white = high, on one scale per layer unless asked otherwise; the input beside them is shown
+as the network sees it; Grad-CAM's heat is the ``jet`` colours over the image.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+# Maps are enlarged by whole pixels (never blurred) to about this many pixels a side.
+TILE = 56
+# Maps per row: 8 as in the course's figures, 16 for layers of many maps (CIFAR-10's 64),
+# which would otherwise make a page some metres long.
+COLUMNS, WIDE_COLUMNS, MANY_MAPS = 8, 16, 32
+GAP = 4  # pixels between maps
+LABEL = 13  # height of a map's number
+TITLE = 22  # height of a title line
+INK, PAPER = 40, 255  # grey levels: sheets are grey pictures, a third of RGB's bytes to encode
+HEAT_ALPHA = 0.45  # the heat map's opacity over the image
+
+
+@cache
+def _font(size: int) -> ImageFont.ImageFont:
+    # matplotlib's DejaVu Sans has the "—" and "×" of the titles; Pillow's own font does not.
+    import matplotlib
+
+    return ImageFont.truetype(f"{matplotlib.get_data_path()}/fonts/ttf/DejaVuSans.ttf", size)
+
+
+def as_rgb(image: np.ndarray) -> np.ndarray:
+    """A model input (height, width, 1 or 3) in 0–1 as uint8 RGB, as the network sees it."""
+    image = np.clip(np.asarray(image, dtype=np.float32), 0, 1)
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.shape[-1] == 1:
+        image = np.repeat(image, 3, axis=-1)
+    return (image * 255 + 0.5).astype(np.uint8)
+
+
+def enlarged(image: np.ndarray, size: int = 224) -> np.ndarray:
+    """``image`` (uint8) enlarged by a whole factor to about ``size`` pixels on its long side,
+    each pixel a square: a 28×28 input should look like 28×28 pixels, not a blur."""
+    factor = max(1, round(size / max(image.shape[:2])))
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+@cache
+def _jet() -> np.ndarray:
+    import matplotlib
+
+    return (matplotlib.colormaps["jet"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.float32)
+
+
+def heat_overlay(image: np.ndarray, heatmap: np.ndarray, size: int = 224) -> np.ndarray:
+    """Grad-CAM's heat (0–1, the image's height and width) over the image, enlarged."""
+    base = as_rgb(image).astype(np.float32)
+    heat = _jet()[np.clip((heatmap * 255).astype(np.int32), 0, 255)]
+    mixed = (1 - HEAT_ALPHA) * base + HEAT_ALPHA * heat
+    return enlarged(mixed.astype(np.uint8), size)
+
+
+def scale_range(maps: np.ndarray) -> tuple[float, float]:
+    """The lowest and highest value of a layer's maps: its one scale."""
+    return float(maps.min()), float(maps.max())
+
+
+def maps_sheet(maps: np.ndarray, title: str, note: str = "", image: np.ndarray | None = None,
+               tile: int = TILE, shared_scale: bool = True) -> np.ndarray:
+    """One layer's maps (height, width, count) in a grid, numbered from 1, white = high, under
+    ``title`` and a ``note`` line (the scale, in words), with the input ``image`` on the left
+    when given. Grey, or RGB when the image is in colour.
+
+    ``shared_scale``: every map on the layer's one scale, so a dim map really is weak;
+    otherwise each map is stretched to its own range to show its shape.
+    """
+    height, width, count = maps.shape
+    factor = max(1, round(tile / max(height, width)))
+    columns = min(WIDE_COLUMNS if count > MANY_MAPS else COLUMNS, count)
+    if shared_scale:
+        low, high = scale_range(maps)
+        grey = (maps - low) * (255 / (high - low if high > low else 1.0))
+    else:
+        low, high = maps.min(axis=(0, 1)), maps.max(axis=(0, 1))
+        grey = (maps - low) * (255 / np.where(high > low, high - low, 1.0))
+    grey = np.repeat(np.repeat(grey.astype(np.uint8), factor, axis=0), factor, axis=1)
+    tile_h, tile_w = height * factor, width * factor
+    shown = None if image is None else enlarged(as_rgb(image), max(2 * tile_h, 112))
+    left = 0 if shown is None else shown.shape[1] + 3 * GAP
+    top = TITLE * (2 if note else 1)
+    tall = 0 if shown is None else top + LABEL + shown.shape[0]
+    # Wide enough for the text, in steps of 40 pixels so that the frame is drawn again only
+    # when the note's numbers get much longer.
+    wide = -(-int(max(_font(14).getlength(title), _font(12).getlength(note)) + 4) // 40) * 40
+    sheet = _frame(title, count, columns, tile_h, tile_w, left, top, tall, wide).copy()
+    if note:
+        _write(sheet, (0, TITLE + 3), note, 12)
+    for k in range(count):
+        y = top + (k // columns) * (LABEL + tile_h + GAP) + LABEL
+        x = left + (k % columns) * (tile_w + GAP)
+        sheet[y:y + tile_h, x:x + tile_w] = grey[..., k]
+    if shown is None:
+        return sheet
+    colour = bool(np.any(shown[..., 0] != shown[..., 1]) or np.any(shown[..., 1] != shown[..., 2]))
+    picture = np.repeat(sheet[..., None], 3, axis=-1) if colour else sheet
+    picture[top + LABEL:tall, :shown.shape[1]] = shown if colour else shown[..., 0]
+    return picture
+
+
+@cache
+def _frame(title: str, count: int, columns: int, tile_h: int, tile_w: int, left: int,
+           top: int, tall: int, wide: int) -> np.ndarray:
+    """A sheet without its maps: white, with the title and each map's number, at least
+    ``tall`` pixels high and ``wide`` wide. The same for every stroke, so drawn once (text is
+    the slow part of a sheet)."""
+    rows = -(-count // columns)
+    cell_w, cell_h = tile_w + GAP, LABEL + tile_h + GAP
+    width = max(left + columns * cell_w, wide)
+    height = max(top + rows * cell_h, tall)
+    picture = Image.new("L", (width, height), PAPER)
+    pen = ImageDraw.Draw(picture)
+    pen.text((0, 3), title, fill=INK, font=_font(14))
+    for k in range(count):
+        y = top + (k // columns) * cell_h
+        pen.text((left + (k % columns) * cell_w + tile_w // 2, y), str(k + 1), fill=INK,
+                 font=_font(11), anchor="mt")
+    return np.asarray(picture)
+
+
+def _write(sheet: np.ndarray, at: tuple[int, int], text: str, size: int) -> None:
+    """One line of text written into a grey sheet, in place."""
+    height = size + 6
+    band = Image.fromarray(sheet[at[1]:at[1] + height])
+    ImageDraw.Draw(band).text((at[0], 0), text, fill=INK, font=_font(size))
+    sheet[at[1]:at[1] + height] = np.asarray(band)
+
+
+def stacked(sheets: list[np.ndarray], gap: int = 10) -> np.ndarray:
+    """Pictures one under the other on white, left-aligned (grey, or RGB if any is)."""
+    colour = any(s.ndim == 3 for s in sheets)
+    if colour:
+        sheets = [s if s.ndim == 3 else np.repeat(s[..., None], 3, axis=-1) for s in sheets]
+    width = max(s.shape[1] for s in sheets)
+    height = sum(s.shape[0] for s in sheets) + gap * (len(sheets) - 1)
+    out = np.full((height, width, 3) if colour else (height, width), PAPER, np.uint8)
+    top = 0
+    for s in sheets:
+        out[top:top + s.shape[0], :s.shape[1]] = s
+        top += s.shape[0] + gap
+    return out
+
+
+def png(figure, dpi: float = 100, close: bool = True) -> bytes:
+    """A drawn figure as PNG: a matplotlib figure (cropped to what is drawn unless it was laid
+    out exactly, on white; closed afterwards unless ``close`` is false) or a picture (a uint8
+    array)."""
+    buffer = io.BytesIO()
+    if isinstance(figure, np.ndarray):
+        Image.fromarray(figure).save(buffer, "PNG")
+        return buffer.getvalue()
+    import matplotlib.pyplot as plt
+
+    try:
+        # Cropping to the drawn content costs a second drawing; figures laid out exactly
+        # (``plots._Sheet``) have nothing to crop.
+        crop = None if getattr(figure, "exact_layout", False) else "tight"
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=crop, facecolor="white")
+    finally:
+        if close:
+            plt.close(figure)
+    return buffer.getvalue()
+
+
+def picture(figure, dpi: float = 90) -> Image.Image:
+    """A drawn figure as a Pillow picture (for a page that shows it)."""
+    if isinstance(figure, np.ndarray):
+        return Image.fromarray(figure)
+    return Image.open(io.BytesIO(png(figure, dpi)))
