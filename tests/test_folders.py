@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageOps
 import convscope
 from convscope import _io
 from convscope.datasets import cache as image_cache
-from convscope.datasets import folders
+from convscope.datasets import photo_files
 from convscope.datasets.batches import EpochBatches, epoch_order
 from convscope.datasets.decoding import decode_image
 from convscope.datasets.finding import class_folders, find_images
@@ -365,13 +365,13 @@ def test_a_decompression_bomb_is_refused_before_decoding(tmp_path, monkeypatch):
 
 def counting(monkeypatch) -> list[str]:
     """Record the files really decoded (not read from the cache)."""
-    calls, real = [], decode_image  # the original, even when folders.decode_image is patched
+    calls, real = [], decode_image  # the original, even when photo_files.decode_image is patched
 
     def decode(path, shape):
         calls.append(Path(path).name)
         return real(path, shape)
 
-    monkeypatch.setattr(folders, "decode_image", decode)
+    monkeypatch.setattr(photo_files, "decode_image", decode)
     return calls
 
 
@@ -399,7 +399,7 @@ def test_cache_serves_later_loads_and_notices_changed_files(tmp_path, monkeypatc
     def refuse(path, shape):
         raise AssertionError(f"{path} decoded again")
 
-    monkeypatch.setattr(folders, "decode_image", refuse)
+    monkeypatch.setattr(photo_files, "decode_image", refuse)
     second = image_files(root, shape).check()
     assert len(second) == 6 and not second.skipped
     np.testing.assert_array_equal(second[np.arange(6)], images)
@@ -625,14 +625,14 @@ def test_two_users_of_one_cache_never_overwrite_each_other(tmp_path):
     filling the same cache both keep their photos, and a third reads them all."""
     save_plain(tmp_path / "cats", 2, 0)
     save_plain(tmp_path / "dogs", 2, 1)
-    first = folders.image_files(tmp_path, (16, 16, 3))
-    second = folders.image_files(tmp_path, (16, 16, 3))
+    first = photo_files.image_files(tmp_path, (16, 16, 3))
+    second = photo_files.image_files(tmp_path, (16, 16, 3))
     assert first.cache is not None and second.cache is not None
     a, _ = first._decode(0)
     b, _ = second._decode(3)
     first.cache.close()
     second.cache.close()
-    third = folders.image_files(tmp_path, (16, 16, 3))
+    third = photo_files.image_files(tmp_path, (16, 16, 3))
     assert third.cache.lookup(third.rel(0), *_stat(third.paths[0])) is not None
     assert third.cache.lookup(third.rel(3), *_stat(third.paths[3])) is not None
     np.testing.assert_array_equal(third[0], a)
@@ -643,11 +643,11 @@ def test_two_users_of_one_cache_never_overwrite_each_other(tmp_path):
 def test_a_new_decoder_does_not_reuse_old_rows(tmp_path, monkeypatch):
     save_plain(tmp_path / "cats", 1, 0)
     save_plain(tmp_path / "dogs", 1, 1)
-    files = folders.image_files(tmp_path, (16, 16, 3))
+    files = photo_files.image_files(tmp_path, (16, 16, 3))
     files.check()
     files.cache.close()
     monkeypatch.setattr(image_cache, "DECODER", "some-other-decoder")
-    again = folders.image_files(tmp_path, (16, 16, 3))
+    again = photo_files.image_files(tmp_path, (16, 16, 3))
     assert again.cache.lookup(again.rel(0), *_stat(again.paths[0])) is None
     again.cache.close()
 
@@ -661,15 +661,15 @@ def test_checked_photos_are_read_from_their_cache_rows(tmp_path, monkeypatch):
     """After the check, batches come straight from the cache: no decoding, same pixels."""
     save_plain(tmp_path / "cats", 3, 0)
     save_plain(tmp_path / "dogs", 3, 1)
-    files = folders.image_files(tmp_path, (16, 16, 3)).check()
+    files = photo_files.image_files(tmp_path, (16, 16, 3)).check()
     assert (files.rows >= 0).all()
-    expected = np.stack([folders.decode_image(p, (16, 16, 3))[0] for p in files.paths])
+    expected = np.stack([photo_files.decode_image(p, (16, 16, 3))[0] for p in files.paths])
 
     def no_decoding(*args, **kwargs):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(folders, "decode_image", no_decoding)
-    batches = EpochBatches(files.read, len(files), 4, 1 / 255, seed=3)
+    monkeypatch.setattr(photo_files, "decode_image", no_decoding)
+    batches = EpochBatches(files.read, len(files), 4, 1 / 255, seed=3, first_epoch=0, epochs=1)
     order = epoch_order(3, 0, len(files))
     x, y = batches[0]
     np.testing.assert_allclose(x, expected[order[:4]] / 255, atol=1e-6)

@@ -153,7 +153,7 @@ def test_counts_follow_test_fraction_and_per_class(tmp_path, kaggle_zip):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", per_class=11)
     with pytest.raises(DataError, match="leave its test part empty"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", per_class=2)
-    with pytest.raises(ConvscopeError, match="'test_fraction' parameter"):
+    with pytest.raises(ConvscopeError, match="The test_fraction parameter"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", test_fraction=1.0)
     with pytest.raises(ConvscopeError, match="The per_class parameter"):
         prepare_catsdogs(kaggle_zip, tmp_path / "x", per_class=1)

@@ -17,7 +17,8 @@ import convscope
 from convscope import _io
 from convscope.callbacks import save_epoch
 from convscope.errors import RunError
-from convscope.runs import BEST, MODEL, Run
+from convscope.run_files import BEST, MODEL
+from convscope.runs import Run
 from convscope.training import TrainingInterrupted
 
 ARTEFACTS = ["config.json", "state.json", "history.csv", "metrics.json", "model.keras",
@@ -185,23 +186,25 @@ def test_one_epoch_on_the_full_training_set(tmp_path):
 def test_each_epoch_reads_its_own_seeded_order_in_one_fit(tmp_path):
     """One Keras fit over all epochs: the images of epoch e come in the order drawn from
     (seed, e) only (what lets a resumed run see what an uninterrupted one would have)."""
-    from convscope.callbacks import DataOrder
     from convscope.datasets.batches import EpochBatches, epoch_order
+    from convscope.models import steps_per_execution
 
     seen: dict[int, list] = {}
 
     def read(picks, observer=None):
-        seen.setdefault(batches.epoch, []).append(picks.copy())
         return np.zeros((len(picks), 4, 4, 1), np.uint8), np.zeros(len(picks), np.int64)
 
+    batches = EpochBatches(read, 10, 4, 1 / 255, seed=5, first_epoch=2, epochs=5)
+    asked = []
+    batches.read = lambda picks, observer=None: (asked.append(picks.copy()), read(picks))[1]
     model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(2, activation="softmax")])
-    model.compile("adam", "sparse_categorical_crossentropy", steps_per_execution=2)
-    batches = EpochBatches(read, 10, 4, 1 / 255, seed=5, first_epoch=2)
+    assert steps_per_execution(batches.steps) == 3  # 3 steps an epoch: never across two
+    model.compile("adam", "sparse_categorical_crossentropy", steps_per_execution=3)
     model.fit(batches, initial_epoch=2, epochs=5, verbose=0, shuffle=False,
-              callbacks=[DataOrder(batches)])
-    steps = len(batches)
+              steps_per_epoch=batches.steps)
+    for index, picks in enumerate(asked[-len(batches):]):  # Keras may first look at one
+        epoch, step = batches.position(index)
+        seen.setdefault(epoch, []).append(picks)
     for epoch in (2, 3, 4):
-        # Keras may first look at a batch or two before training.
-        got = np.concatenate(seen[epoch][-steps:])
-        np.testing.assert_array_equal(got, epoch_order(5, epoch, 10))
+        np.testing.assert_array_equal(np.concatenate(seen[epoch]), epoch_order(5, epoch, 10))

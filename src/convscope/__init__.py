@@ -28,6 +28,7 @@ _LAZY = {
     "load_run": "runs",
     "Run": "runs",
     "RunConfig": "config",
+    "TrainOptions": "config",
     # looking inside, comparing
     "see": "views",
     "filter_figure": "views",

@@ -1,7 +1,7 @@
 """The training loop's concerns, one Keras callback each, inside Keras's own ``fit``.
 
-As an epoch begins, ``DataOrder`` tells the training batches which epoch it is (their order
-and random changes come from it). In ``fit``'s order at the end of an epoch: ``EpochClock``
+Each epoch's images come in its own order from the training batches themselves
+(``datasets.batches``). In ``fit``'s order at the end of an epoch: ``EpochClock``
 (how long the training steps took), ``TestEvaluation`` (the test set predicted once: the
 learning curves' test points), ``RunRecord`` (the history row, the models, the state: the
 epoch saved), ``EpochEvents`` (the observer told, with the time left) and ``UntilAccuracy``
@@ -24,24 +24,13 @@ import numpy as np
 from . import _io
 from .evaluation import Evaluation, evaluate_model
 from .events import BatchProgress, CancelToken, EpochEnded, Notice, Throttled, emit
-from .runs import BEST, HISTORY, MODEL, STATE, read_history, write_history
+from .run_files import BEST, HISTORY, MODEL, STATE, read_history, write_history
 
 # airbench fits its whitening filters to 5,000 training images.
 WHITENING_IMAGES = 5000
 # Batch size for the test-set evaluation after each epoch: larger than training batches
 # because no gradients are kept, so it costs less per image.
 EVAL_BATCH_SIZE = 256
-
-
-class DataOrder(keras.callbacks.Callback):
-    """Each epoch's training batches in that epoch's own order (``batches.EpochBatches``)."""
-
-    def __init__(self, batches):
-        super().__init__()
-        self.batches = batches
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.batches.start_epoch(epoch)
 
 
 class StopOnRequest(keras.callbacks.Callback):

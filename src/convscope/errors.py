@@ -82,9 +82,8 @@ def check_int(name: str, value, low: int = 1, where: str = "train") -> int:
 
 def check_fraction(name: str, value, where: str = "train", closed: bool = False) -> float:
     """Validate a fraction in (0, 1) (``closed``: (0, 1]) with the same error shape."""
-    high_ok = value <= 1 if closed else value < 1
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value
-                                                                              and high_ok):
+    number = not isinstance(value, bool) and isinstance(value, (int, float))
+    if not number or not (0 < value and (value <= 1 if closed else value < 1)):
         interval = "(0, 1]" if closed else "(0, 1)"
         raise ConvscopeError(
             f"The `{name}` parameter of {where} must be a float in the range {interval}. "

@@ -67,45 +67,64 @@ class Evaluation:
         }
 
 
+@dataclass(frozen=True)
+class Prediction:
+    """One image's predicted class and probabilities (``error`` set when it could not be read)."""
+
+    source: str
+    label: str | None = None
+    index: int | None = None
+    probabilities: dict[str, float] | None = None
+    error: str | None = None
+
+    @property
+    def confidence(self) -> float | None:
+        return None if self.probabilities is None else self.probabilities[self.label]
+
+    def to_dict(self) -> dict:
+        return {"path": self.source, "predicted": self.label, "index": self.index,
+                "probabilities": self.probabilities, "error": self.error}
+
+
+def prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
+    """The Prediction of one image from its probabilities (``names``: the classes)."""
+    index = int(np.argmax(probs))
+    return Prediction(source, names[index], index,
+                      {name: float(p) for name, p in zip(names, probs, strict=True)})
+
+
 def predict_probabilities(model, x, batch_size: int = 256, mirror: bool = False) -> np.ndarray:
     """Class probabilities for images already scaled as the model expects.
 
-    ``x`` is an array, or batches (a Keras ``PyDataset``, as for photo folders). ``mirror``
-    averages each image's probabilities with its mirror image's (``Recipe.test_time_flip``).
+    ``x`` is an array, or batches (a Keras ``PyDataset`` of images or of (images, labels), as
+    for photo folders). ``mirror`` averages each image's probabilities with its mirror
+    image's (``Recipe.test_time_flip``).
+
+    Batch by batch through ``predict_on_batch``, with no data pipeline of Keras's own: one
+    made inside ``fit`` (the test set after each epoch) measured to slow the next epochs and to
+    hold ``fit`` up for seconds after its last one.
     """
-    probs = _predict(model, x, batch_size)
-    if mirror:
-        probs = (probs + _predict(model, _mirrored(x), batch_size)) / 2
+    probs = []
+    for batch in _batches(x, batch_size):
+        p = np.asarray(model.predict_on_batch(batch), dtype=np.float64)
+        if mirror:
+            p = (p + np.asarray(model.predict_on_batch(batch[:, :, ::-1]), np.float64)) / 2
+        probs.append(p)
+    probs = np.concatenate(probs) if probs else np.zeros((0, model.outputs[0].shape[-1]))
     if probs.ndim == 2 and probs.shape[1] == 1:  # one sigmoid output: P(class 1)
         probs = np.concatenate([1 - probs, probs], axis=1)
     return probs
 
 
-def _predict(model, x, batch_size: int) -> np.ndarray:
+def _batches(x, batch_size: int):
+    """The images of ``x`` batch by batch: slices of an array, or a PyDataset's batches."""
     if isinstance(x, np.ndarray):
-        probs = model.predict(x, batch_size=batch_size, verbose=0)
-    else:
-        probs = model.predict(x, verbose=0)
-    return np.asarray(probs, dtype=np.float64)
-
-
-def _mirrored(x):
-    """``x`` mirrored left-right: an array, or a ``PyDataset`` whose batches are mirrored."""
-    if isinstance(x, np.ndarray):
-        return x[:, :, ::-1]
-    import keras
-
-    class Mirrored(keras.utils.PyDataset):
-        def __len__(self):
-            return len(x)
-
-        def __getitem__(self, index):
-            batch = x[index]
-            if isinstance(batch, tuple):
-                return (batch[0][:, :, ::-1], *batch[1:])
-            return batch[:, :, ::-1]
-
-    return Mirrored()
+        for start in range(0, len(x), batch_size):
+            yield x[start:start + batch_size]
+        return
+    for index in range(len(x)):
+        batch = x[index]
+        yield batch[0] if isinstance(batch, tuple) else batch
 
 
 def evaluate_model(model, x, labels: np.ndarray, class_names: list[str],

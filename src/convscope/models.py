@@ -15,9 +15,26 @@ from .config import Training
 from .errors import ConvscopeError, RunError
 from .recipes import Recipe, get_recipe
 
-# Training steps per call into the backend: the same updates in the same order, with less
-# Python between them (+9 % images/s on the mnist recipe; benchmarks/steps_per_execution.py).
+# Training steps per call into the backend, at most: the same updates in the same order, with
+# less Python between them (+9 % images/s on the mnist recipe; benchmarks/steps_per_execution.py).
 STEPS_PER_EXECUTION = 8
+
+
+def steps_per_execution(steps: int) -> int:
+    """Steps per call into the backend for epochs of ``steps`` steps: the largest number up to
+    ``STEPS_PER_EXECUTION`` that divides them, so that a call never runs into the next epoch
+    (Keras runs whole calls: 1,875 steps in calls of 8 would end an epoch 5 steps late)."""
+    return max(n for n in range(1, STEPS_PER_EXECUTION + 1) if steps % n == 0)
+
+
+def run_steps_per_execution(model, steps: int) -> None:
+    """Make ``model`` (compiled, or loaded from a run) call the backend every
+    ``steps_per_execution(steps)`` steps, unless it trains on several devices (one step a
+    call: Keras 3.15 on TensorFlow 2.21 fails to run several under a MirroredStrategy)."""
+    wanted = 1 if model.steps_per_execution == 1 else steps_per_execution(steps)
+    if model.steps_per_execution != wanted:
+        model.steps_per_execution = wanted
+        model.train_function = None  # made again for the new count
 SCHEDULES = ("constant", "cosine", "warmup-cosine")
 # The first tenth of a warm-up schedule's steps raises the rate from a tenth of its peak.
 WARMUP_FRACTION = 0.1

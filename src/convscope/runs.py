@@ -23,102 +23,30 @@ metrics, figures) from them. The command line, the report and the app all ask it
 
 from __future__ import annotations
 
-import csv
-import io
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import _io
+from ._once import computed_once, forget
 from .config import RunConfig
 from .errors import ConvscopeError, DataError, RunError
-from .evaluation import Evaluation, evaluate_model, predict_probabilities
+from .evaluation import Evaluation, Prediction, evaluate_model, predict_probabilities, prediction
 from .figures import Figure, run_figures, save_figures
 from .models import load_keras_model
-
-CONFIG = "config.json"
-STATE = "state.json"
-HISTORY = "history.csv"
-METRICS = "metrics.json"
-MODEL = "model.keras"
-BEST = "best.keras"
-FIGURES = "figures"
-INSPECT = "inspect"
-FILES = "files.json"
-REPORT = "report.html"
-HISTORY_FIELDS = ["epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds",
-                  "learning_rate"]
-
-
-def new_run_dir(out: str | Path | None, recipe: str, root: str | Path = "runs") -> Path:
-    """Create a fresh run directory; an existing non-empty one is never reused."""
-    if out is not None:
-        path = Path(out)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise RunError(f"{path}: already exists and is not empty; choose another `out` "
-                           "(a run is never overwritten)", path=path)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    stem = f"{recipe}-{time.strftime('%Y%m%d-%H%M%S')}"
-    for n in range(1, 1000):
-        path = root / (stem if n == 1 else f"{stem}-{n}")
-        try:
-            path.mkdir()
-            return path
-        except FileExistsError:
-            continue
-    raise RunError(f"{root}: could not create a new run directory named {stem}-N")
-
-
-def read_history(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    return [{k: (int(v) if k == "epoch" else float(v)) for k, v in row.items() if v != ""}
-            for row in rows]
-
-
-def write_history(path: Path, history: list[dict]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, HISTORY_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(history)
-    _io.write_text(path, buffer.getvalue())
-
-
-def write_config(run_dir: Path, config: RunConfig) -> None:
-    _io.write_json(Path(run_dir) / CONFIG, config.to_json())
-
-
-def run_status(state: dict) -> str:
-    """``running``, ``interrupted`` (stopped; ``resume`` continues it) or ``complete``: what
-    ``state.json`` says, or for runs that predate the field, complete once an epoch ended."""
-    return state.get("status", "complete" if state.get("epochs_done") else "running")
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One image's predicted class and probabilities (``error`` set when it could not be read)."""
-
-    source: str
-    label: str | None = None
-    index: int | None = None
-    probabilities: dict[str, float] | None = None
-    error: str | None = None
-
-    @property
-    def confidence(self) -> float | None:
-        return None if self.probabilities is None else self.probabilities[self.label]
-
-    def to_dict(self) -> dict:
-        return {"path": self.source, "predicted": self.label, "index": self.index,
-                "probabilities": self.probabilities, "error": self.error}
+from .run_files import (
+    CONFIG,
+    FIGURES,
+    FILES,
+    HISTORY,
+    INSPECT,
+    METRICS,
+    MODEL,
+    STATE,
+    read_history,
+    run_status,
+)
 
 
 @dataclass(frozen=True)
@@ -130,34 +58,6 @@ class PickedImage:
     tag: str  # for file names: "test4" or the file's stem
     label: int | None = None  # its true class, when known
     test_index: int | None = None
-
-
-class computed_once:
-    """A property computed on first use and kept: once per object even when several threads
-    (the app's handlers) ask at the same time. ``forget(obj, name)`` drops the value."""
-
-    def __init__(self, compute):
-        self.compute, self.name = compute, compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        values = obj.__dict__
-        if self.name in values:
-            return values[self.name]
-        lock = values.setdefault("_locks", {}).setdefault(self.name, threading.Lock())
-        with lock:
-            if self.name not in values:
-                values[self.name] = self.compute(obj)
-            return values[self.name]
-
-    def __set__(self, obj, value):
-        obj.__dict__[self.name] = value
-
-
-def forget(obj, name: str) -> None:
-    obj.__dict__.pop(name, None)
 
 
 class Run:
@@ -435,7 +335,7 @@ class Run:
             probs = self.predict_arrays(np.stack(prepared))
             names = self.class_names
             it = iter(probs)
-            results = [r if r.error else _prediction(r.source, next(it), names) for r in results]
+            results = [r if r.error else prediction(r.source, next(it), names) for r in results]
         return results
 
     def write_metrics(self, figures: bool = True, lang: str | None = None) -> dict:
@@ -471,12 +371,6 @@ class Run:
     def figures_language(self) -> str:
         """The language its stored figures are written in (English before it was recorded)."""
         return self.state.get("figures_language", "en")
-
-
-def _prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
-    index = int(np.argmax(probs))
-    return Prediction(source, names[index], index,
-                      {name: float(p) for name, p in zip(names, probs, strict=True)})
 
 
 def load_run(path, observer=None, data_dir=None) -> Run:

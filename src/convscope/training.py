@@ -31,7 +31,6 @@ import numpy as np
 
 from . import _io
 from .callbacks import (
-    DataOrder,
     EpochClock,
     EpochEvents,
     FitsWhitening,
@@ -61,9 +60,17 @@ from .events import (
     observer_of,
 )
 from .hardware import backend, device_name, resolve_precision
-from .models import STEPS_PER_EXECUTION, build_model, load_keras_model, loss_name, with_schedule
+from .models import (
+    build_model,
+    load_keras_model,
+    loss_name,
+    run_steps_per_execution,
+    steps_per_execution,
+    with_schedule,
+)
 from .recipes import Recipe, augmentation_of, get_recipe
-from .runs import FILES, HISTORY, MODEL, STATE, Run, new_run_dir, write_config
+from .run_files import FILES, HISTORY, MODEL, STATE, new_run_dir, write_config
+from .runs import Run
 
 # Random changes make every epoch's images new, so the loss stays noisy to the end: a warm-up
 # keeps the start from stalling, and a cosine decay lets the last epochs settle.
@@ -274,7 +281,8 @@ def new_model(recipe: Recipe, config: RunConfig):
     return build_model(recipe, training=config,
                        # Keras 3.15 on TensorFlow 2.21 fails to run several steps per call
                        # under a MirroredStrategy ("must feed a value for placeholder").
-                       steps_per_execution=1 if config.several_devices else STEPS_PER_EXECUTION,
+                       steps_per_execution=1 if config.several_devices
+                       else steps_per_execution(steps),
                        decay_steps=int(config.epochs) * steps,
                        num_classes=len(config.class_names),
                        input_shape=tuple(config.input_shape), precision=config.precision)
@@ -297,17 +305,17 @@ def fit(model, data, run_dir: Path, config: RunConfig, *, observer=None,
     log = RunLog(run_dir, epochs)
     start = log.epochs_done
     batches = data.training_batches(int(config.batch_size), config.input_scale, seed, start,
-                                    augmentation_of(config), observer)
+                                    epochs, augmentation_of(config), observer)
+    run_steps_per_execution(model, batches.steps)
     evaluation = TestEvaluation(data.test_inputs(config.input_scale), data.y_test,
                                 data.class_names, config.test_time_flip, token)
     concerns = [
         # Before anything reads the weights (Lookahead's first average): a new network's
         # whitening filters.
         *([FitsWhitening(data, config.input_scale, seed)] if start == 0 else []),
-        DataOrder(batches),
         StopOnRequest(token),
-        StepEvents(observer, epochs, len(batches)),
-        *([Lookahead(epochs * len(batches))] if config.lookahead else []),
+        StepEvents(observer, epochs, batches.steps),
+        *([Lookahead(epochs * batches.steps)] if config.lookahead else []),
         EpochClock(),
         evaluation,
         RunRecord(log, len(data.y_train)),
@@ -321,10 +329,10 @@ def fit(model, data, run_dir: Path, config: RunConfig, *, observer=None,
     try:
         with ctrl_c_cancels(token, observer):
             if not token.cancelled:
-                # The batches come in each epoch's own order (DataOrder): Keras must not
-                # shuffle them again.
+                # The batches hold every epoch, each in its own order: Keras must not shuffle
+                # them again, and learns from steps_per_epoch where an epoch ends.
                 model.fit(batches, initial_epoch=start, epochs=epochs, verbose=0, shuffle=False,
-                          callbacks=concerns)
+                          steps_per_epoch=batches.steps, callbacks=concerns)
     except KeyboardInterrupt:
         _stopped(log, observer, epochs, CTRL_C)
         raise TrainingInterrupted(run_dir, log.epochs_done, epochs) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _io, inspection, pictures, plots
+from . import _io, inspection, inspection_plots, pictures, plots
 from .errors import AlreadyExists, refuse_existing
 from .evaluation import compare_runs
 from .figures import Figure
@@ -87,7 +87,8 @@ def filter_figure(run, images=None, *, layer="1", filter_number: int = 1,
     number = inspection.layer_number(run.model, chosen)
     title = words("fig_filter_title", n=number, layer=chosen.name, f=filter_number,
                   count=len(batch))
-    fig = plots.filter_across_images(batch, responses, kernel, words, title, captions)
+    fig = inspection_plots.filter_across_images(batch, responses, kernel, words, title,
+                                                captions)
     return Figure(f"filter-layer{number}-filter{filter_number}", fig,
                   words("cap_fig_filter", f=filter_number, n=number))
 
@@ -105,7 +106,8 @@ def kernel_figures(run, layer=None, lang: str | None = None) -> list[Figure]:
         kh, kw, cin, cout = weights.shape
         title = words("fig_kernels_title", n=number, layer=conv.name, count=cout, kh=kh, kw=kw,
                       cin=cin)
-        figures.append(Figure(f"kernels-layer{number}", plots.kernels_grid(weights, words, title),
+        figures.append(Figure(f"kernels-layer{number}",
+                              inspection_plots.kernels_grid(weights, words, title),
                               words("cap_fig_kernels", count=cout, kh=kh, kw=kw, n=number)))
     return figures
 
@@ -139,8 +141,8 @@ def explain(run, image=None, *, test_index: int | None = None, class_name=None,
     cam = inspection.grad_cam(run.model, picked.image, index, method=method)
     title = words("fig_cam_title", method="HiResCAM" if method == "hirescam" else "Grad-CAM",
                   image=described(picked, run, words), layer=cam.layer)
-    fig = plots.grad_cam(picked.image, cam.heatmap, cam.probabilities, names, cam.class_index,
-                         words, title)
+    fig = inspection_plots.grad_cam(picked.image, cam.heatmap, cam.probabilities, names,
+                                    cam.class_index, words, title)
     best = int(cam.probabilities.argmax())
     figure = Figure(f"explain-{picked.tag}-class{cam.class_index}", fig,
                     words("cap_fig_cam", name=names[cam.class_index]))
@@ -161,8 +163,9 @@ def as_received(run, image, lang: str | None = None) -> Figure:
         picture = np.asarray(to_rgb(picture))
     name = Path(image).stem if isinstance(image, (str, Path)) else "image"
     title = Path(image).name if isinstance(image, (str, Path)) else words("fig_your_picture")
-    return Figure(f"received-{name}", plots.as_received(picture, received, probabilities,
-                                                        run.class_names, words, title),
+    drawing = inspection_plots.as_received(picture, received, probabilities, run.class_names,
+                                           words, title)
+    return Figure(f"received-{name}", drawing,
                   words("cap_fig_received"))
 
 
@@ -194,7 +197,8 @@ def summary(target, lang: str | None = None) -> Summary:
     input_shape = tuple(model.inputs[0].shape[1:])
     words = Words(lang)
     return Summary(name, rows, Figure("architecture",
-                                      plots.architecture(rows, input_shape, words, name),
+                                      inspection_plots.architecture(rows, input_shape, words,
+                                                                    name),
                                       words("cap_fig_architecture")))
 
 

@@ -13,7 +13,8 @@ import threading
 from pathlib import Path
 
 from ..errors import RunError
-from ..runs import MODEL, Run, load_run
+from ..run_files import MODEL
+from ..runs import Run, load_run
 from .paths import Roots
 
 

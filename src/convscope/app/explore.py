@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import pictures, plots
 from ..errors import ConvscopeError
-from ..runs import REPORT
+from ..run_files import REPORT
 from ..words import Words, say
 from .catalog import Catalog
 from .looking import look

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConvscopeError
-from ..runs import CONFIG
+from ..run_files import CONFIG
 
 # Photo sets dropped into the page live here, under the runs root: <set>/<class>/<photo>.
 UPLOADS = "photos"
@@ -112,7 +112,7 @@ class Roots:
 
     def new_run_dir(self, name: str) -> Path:
         """A fresh, empty run directory under the runs root."""
-        from ..runs import new_run_dir
+        from ..run_files import new_run_dir
 
         return new_run_dir(None, name, root=self.runs_root)
 

@@ -240,7 +240,7 @@ def _fold(shot: Snapshot, event) -> None:
         shot.epochs, shot.dataset = int(event.config.epochs), event.dataset
         shot.epoch = event.resumed_at + 1
         if event.resumed_at:
-            from ..runs import read_history
+            from ..run_files import read_history
 
             shot.history = read_history(Path(event.run_dir) / "history.csv")[:event.resumed_at]
     elif isinstance(event, BatchProgress):

@@ -38,14 +38,14 @@ class Dataset:
         """Files left out, with reasons (photo folders only)."""
         return []
 
-    def training_batches(self, batch_size: int, scale: float, seed: int, first_epoch: int = 0,
-                         augmentation=None, observer=None):
-        """The training images for ``model.fit``, epoch after epoch from ``first_epoch``, each
-        in its own seeded order (see ``batches.EpochBatches``)."""
+    def training_batches(self, batch_size: int, scale: float, seed: int, first_epoch: int,
+                         epochs: int, augmentation=None, observer=None):
+        """The training images for ``model.fit``, epoch after epoch from ``first_epoch`` to
+        ``epochs``, each in its own seeded order (see ``batches.EpochBatches``)."""
         from .batches import EpochBatches
 
         return EpochBatches(self._read_training, len(self.y_train), batch_size, scale, seed,
-                            first_epoch, augmentation, observer)
+                            first_epoch, epochs, augmentation, observer)
 
     def _read_training(self, picks: np.ndarray, observer=None):
         return self.x_train[picks], self.y_train[picks]

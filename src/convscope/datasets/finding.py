@@ -105,32 +105,37 @@ def _walk(folder: Path, skipped: list[Skipped]) -> list[Path]:
             return
         for entry in entries:
             path = Path(entry.path)
-            if entry.name.startswith("."):
-                # Hidden folders (.git, thumbnails) are passed over silently, hidden files
-                # reported (as prepare reports them).
-                if not entry.is_dir():
-                    skipped.append(Skipped(str(path), photo_problem(entry.name)))
-                continue
-            try:
-                is_dir = entry.is_dir()  # follows links
-                is_file = entry.is_file()
-                size = entry.stat().st_size if is_file else None
-            except OSError as exc:  # e.g. a link to itself: "too many levels of links"
-                skipped.append(Skipped(str(path), f"unreadable ({exc.strerror})"))
-                continue
-            if is_dir:
+            kind, problem = _entry_kind(entry)
+            if kind == "folder":
                 visit(path)
-                continue
-            if not is_file:
-                problem = "broken symbolic link" if entry.is_symlink() else "not a regular file"
-            else:
-                # Name and size only: every photo is decoded next (``check``), which tells more
-                # than its first bytes would, so they are not read here.
-                problem = photo_problem(entry.name, size)
-            if problem is None:
-                out.append(path)
-            else:
+            elif problem is not None:
                 skipped.append(Skipped(str(path), problem))
+            elif kind == "photo":
+                out.append(path)
 
     visit(folder)
     return out
+
+
+def _entry_kind(entry: os.DirEntry) -> tuple[str, str | None]:
+    """What an entry of a class folder is ("folder", "photo", "hidden folder" or "file") and,
+    for a file that is no candidate photo, why."""
+    if entry.name.startswith("."):
+        # Hidden folders (.git, thumbnails) are passed over silently, hidden files reported
+        # (as prepare reports them).
+        return ("hidden folder", None) if entry.is_dir() else ("file",
+                                                                photo_problem(entry.name))
+    try:
+        is_dir = entry.is_dir()  # follows links
+        is_file = entry.is_file()
+        size = entry.stat().st_size if is_file else None
+    except OSError as exc:  # e.g. a link to itself: "too many levels of links"
+        return "file", f"unreadable ({exc.strerror})"
+    if is_dir:
+        return "folder", None
+    if not is_file:
+        return "file", "broken symbolic link" if entry.is_symlink() else "not a regular file"
+    # Name and size only: every photo is decoded next (``check``), which tells more than its
+    # first bytes would, so they are not read here.
+    problem = photo_problem(entry.name, size)
+    return ("photo", None) if problem is None else ("file", problem)

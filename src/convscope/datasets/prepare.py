@@ -20,23 +20,25 @@ as events.
 from __future__ import annotations
 
 import os
-import posixpath
-import re
-import shutil
-import stat
 import zipfile
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from .._io import _temp_beside, write_json
-from ..errors import ConvscopeError, DataError, check_int
+from ..errors import ConvscopeError, DataError, check_fraction, check_int
 from ..events import Observer, PhotoSkipped, Progress, Throttled, emit
-from .photos import HEAD_BYTES, IMAGE_EXTENSIONS, natural_key, photo_problem
+from .photos import IMAGE_EXTENSIONS, natural_key
+from .sources import (
+    ZIP_READ_ERRORS,
+    Photo,
+    Skip,
+    scan_catsdogs_folder,
+    scan_catsdogs_zip,
+    scan_class_folders,
+    sorted_entries,
+)
 from .splitting import stratified_split
 
 PARTS = ("train", "test")
@@ -45,14 +47,6 @@ DEFAULT_TEST_FRACTION = 0.2
 COPYING = "copying photos"  # the task of the Progress events
 COURSE_PER_CLASS = 12_500  # the course's 10,000 train + 2,500 test photos of each class
 
-_CATSDOGS = re.compile(r"(cat|dog)\.\d+\.[^.]+", re.IGNORECASE)
-_CATSDOGS_CLASSES = {"cat": "cats", "dog": "dogs"}
-_DRIVE = re.compile(r"[A-Za-z]:")
-# Unreadable zip members (damaged, encrypted, unknown compression); OSError is not among them.
-_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
-                    ValueError)
-
-Skip = Callable[[str, str], None]  # skip(entry, reason): record a skipped entry and report it
 
 
 @dataclass
@@ -100,13 +94,6 @@ class PrepareReport:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Photo:
-    name: str  # base name, kept in OUT
-    entry: str  # as reported: a zip member's name, or a path relative to the source folder
-    copy: Callable[[Path], None]  # writes the photo's bytes to the given (new) file
-
-
 def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
                      per_class: int | None = None, seed: int = 0, force: bool = False,
                      observer: Observer | None = None) -> PrepareReport:
@@ -121,7 +108,8 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     a ``PhotoSkipped`` for each skipped entry (also listed in the report).
     """
     where = "prepare_catsdogs"
-    fraction = _check_fraction(test_fraction, where)
+    fraction = DEFAULT_TEST_FRACTION if test_fraction is None else check_fraction(
+        "test_fraction", test_fraction, where)
     per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
     seed = check_int("seed", seed, 0, where)
     source, out = _check_paths(source, out, force)
@@ -131,7 +119,7 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     settings = dict(kind="catsdogs", test_fraction=fraction, per_class=per_class,
                     limit=limit, seed=seed, observer=observer)
     if source.is_dir():
-        photos = _scan_catsdogs_folder(source, skip)
+        photos = scan_catsdogs_folder(source, skip)
         _require_photos(photos, source, "in the folder and its train/ sub-folder")
         return _split(photos, source, out, skipped, skip, **settings)
     try:
@@ -142,7 +130,7 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     except OSError as exc:
         raise DataError(f"{source}: cannot read it ({exc.strerror or exc})") from None
     with archive:
-        photos = _scan_catsdogs_zip(archive, skip)
+        photos = scan_catsdogs_zip(archive, skip)
         _require_photos(photos, source, "in the zip")
         return _split(photos, source, out, skipped, skip, **settings)
 
@@ -158,7 +146,8 @@ def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTIO
     photos is not taken as a class. ``observer`` receives the events ``prepare_catsdogs`` sends.
     """
     where = "split_folder"
-    fraction = _check_fraction(test_fraction, where)
+    fraction = DEFAULT_TEST_FRACTION if test_fraction is None else check_fraction(
+        "test_fraction", test_fraction, where)
     per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
     seed = check_int("seed", seed, 0, where)
     source, out = _check_paths(source_dir, out, force)
@@ -166,7 +155,7 @@ def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTIO
         raise DataError(f"{source}: not a folder; expected one sub-folder of photos per class")
     skipped: list[tuple[str, str]] = []
     skip = _skipper(skipped, observer)
-    photos = _scan_class_folders(source, skip)
+    photos = scan_class_folders(source, skip)
     if not photos:
         raise DataError(f"{source}: no class folders with photos found (looked for "
                         f"<class>/*{{{','.join(sorted(IMAGE_EXTENSIONS))}}})")
@@ -175,15 +164,6 @@ def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTIO
 
 
 # --- checks -----------------------------------------------------------------------------------
-
-def _check_fraction(value, where: str) -> float:
-    if value is None:
-        return DEFAULT_TEST_FRACTION
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        raise ConvscopeError(f"The 'test_fraction' parameter of {where} must be a float in the "
-                             f"range (0, 1). Got {value!r} instead.")
-    return float(value)
-
 
 def _check_paths(source, out, force: bool) -> tuple[Path, Path]:
     """The source exists; OUT is not inside it, holds no part of it, and is empty unless forced."""
@@ -208,7 +188,7 @@ def _check_paths(source, out, force: bool) -> tuple[Path, Path]:
     return source, out
 
 
-def _require_photos(photos: dict[str, list[_Photo]], source: Path, where: str) -> None:
+def _require_photos(photos: dict[str, list[Photo]], source: Path, where: str) -> None:
     if not any(photos.values()):
         raise DataError(f"{source}: no Dogs vs. Cats photos found {where} (looked for "
                         f"cat.<number>.jpg and dog.<number>.jpg; also .jpeg, .png, .bmp, .gif, "
@@ -224,165 +204,12 @@ def _skipper(skipped: list[tuple[str, str]], observer: Observer | None) -> Skip:
     return skip
 
 
-# --- finding photos -------------------------------------------------------------------------
-
-def _catsdogs_class(base: str) -> str | None:
-    if not _CATSDOGS.fullmatch(base):
-        return None
-    return _CATSDOGS_CLASSES[base.split(".", 1)[0].lower()]
-
-
-def _member_problem(info: zipfile.ZipInfo) -> str | None:
-    """Why a zip member is not used (None: a candidate photo). Unsafe names are named so."""
-    if stat.S_ISLNK(info.external_attr >> 16):
-        return "symbolic link"
-    name = info.filename.replace("\\", "/")
-    if name.startswith("/") or _DRIVE.match(name):
-        return "absolute path"
-    parts = posixpath.normpath(name).split("/")
-    if parts[0] == "..":
-        return "path escapes the output folder"
-    if info.is_dir():
-        return None  # a plain folder entry; the scan passes over it silently
-    if "__MACOSX" in parts:
-        return "macOS metadata (__MACOSX), not a photo"
-    if any(p.startswith(".") and p not in (".", "..") for p in parts[:-1]):
-        return "inside a hidden folder"
-    return photo_problem(parts[-1])  # by name only: the naming rule of the class comes next
-
-
-def _scan_catsdogs_zip(archive: zipfile.ZipFile, skip: Skip) -> dict[str, list[_Photo]]:
-    photos: dict[str, list[_Photo]] = {"cats": [], "dogs": []}
-    for info in sorted(archive.infolist(), key=lambda i: (natural_key(i.filename), i.filename)):
-        entry = info.filename
-        problem = _member_problem(info)
-        if problem is None and info.is_dir():
-            continue  # a plain folder entry: its files are members of their own
-        if problem is None:
-            base = entry.replace("\\", "/").rsplit("/", 1)[-1]
-            cls = _catsdogs_class(base)
-            if cls is None:
-                problem = "not named cat.<number>.<ext> or dog.<number>.<ext>"
-            else:
-                try:
-                    problem = photo_problem(base, info.file_size,
-                                            partial(_member_head, archive, info))
-                except _ZIP_READ_ERRORS as exc:
-                    problem = f"cannot be read from the zip ({exc})"
-        if problem is None:
-            photos[cls].append(_Photo(base, entry, partial(_copy_member, archive, info)))
-        else:
-            skip(entry, problem)
-    return photos
-
-
-def _member_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with archive.open(info) as f:
-        return f.read(HEAD_BYTES)
-
-
-def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    with archive.open(info) as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-
-
-def _sorted_entries(folder: Path) -> list[os.DirEntry]:
-    try:
-        with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: (natural_key(e.name), e.name))
-    except OSError as exc:
-        raise DataError(f"{folder}: cannot list it ({exc.strerror or exc})") from None
-
-
-def _file_problem(entry: os.DirEntry) -> str | None:
-    """Why a folder entry is not a photo, by its kind and name (None: it may be one)."""
-    if entry.is_symlink():
-        return "symbolic link (not followed)"
-    if entry.is_dir(follow_symlinks=False):
-        return "folder (not searched)"
-    if not entry.is_file(follow_symlinks=False):
-        return "not a regular file"
-    return photo_problem(entry.name)
-
-
-def _file_content_problem(entry: os.DirEntry) -> str | None:
-    """Why a regular file is not a photo, by its name, size and first bytes (None: it is one)."""
-    def head() -> bytes:
-        with open(entry.path, "rb") as f:
-            return f.read(HEAD_BYTES)
-
-    try:
-        return photo_problem(entry.name, entry.stat(follow_symlinks=False).st_size, head)
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-
-
-def _folder_photo(entry: os.DirEntry, rel: str) -> _Photo:
-    return _Photo(entry.name, rel, partial(shutil.copyfile, entry.path))
-
-
-def _scan_catsdogs_folder(source: Path, skip: Skip) -> dict[str, list[_Photo]]:
-    """Photos at the top of ``source`` and in its ``train/`` sub-folder (nothing deeper)."""
-    photos: dict[str, list[_Photo]] = {"cats": [], "dogs": []}
-
-    def consider(entry: os.DirEntry, rel: str) -> None:
-        problem = _file_problem(entry)
-        if problem == "folder (not searched)":
-            problem = "folder (only the source folder and its train/ are searched)"
-        cls = None
-        if problem is None:
-            cls = _catsdogs_class(entry.name)
-            problem = ("not named cat.<number>.<ext> or dog.<number>.<ext>" if cls is None
-                       else _file_content_problem(entry))
-        if problem is None:
-            photos[cls].append(_folder_photo(entry, rel))
-        else:
-            skip(rel, problem)
-
-    train_folders = []
-    for entry in _sorted_entries(source):
-        if entry.name.lower() == "train" and entry.is_dir(follow_symlinks=False):
-            train_folders.append(entry)  # not a symbolic link: is_dir would not follow it
-        else:
-            consider(entry, entry.name)
-    for folder in train_folders:
-        for entry in _sorted_entries(Path(folder.path)):
-            consider(entry, f"{folder.name}/{entry.name}")
-    return photos
-
-
-def _scan_class_folders(source: Path, skip: Skip) -> dict[str, list[_Photo]]:
-    """``{class: photos}`` from ``source/<class>/*``; a folder with no photos is no class."""
-    photos: dict[str, list[_Photo]] = {}
-    for top in _sorted_entries(source):
-        if top.is_symlink():
-            skip(top.name, "symbolic link (not followed)")
-        elif not top.is_dir(follow_symlinks=False):
-            skip(top.name, "hidden file" if top.name.startswith(".") else "not in a class folder")
-        elif top.name.startswith("."):
-            skip(top.name + "/", "hidden folder")
-        else:
-            found = []
-            for entry in _sorted_entries(Path(top.path)):
-                rel = f"{top.name}/{entry.name}"
-                problem = _file_problem(entry) or _file_content_problem(entry)
-                if problem is None:
-                    found.append(_folder_photo(entry, rel))
-                else:
-                    skip(rel, problem)
-            if found:
-                photos[top.name] = found
-            else:
-                skip(top.name + "/", "no photos in it, so not a class")
-    return photos
-
-
 # --- splitting and writing --------------------------------------------------------------------
 
-def _dedupe(photos: list[_Photo], skip: Skip) -> list[_Photo]:
+def _dedupe(photos: list[Photo], skip: Skip) -> list[Photo]:
     """One photo per output name (case-insensitively: some file systems ignore case), in
     natural order of the names."""
-    kept: dict[str, _Photo] = {}
+    kept: dict[str, Photo] = {}
     for photo in sorted(photos, key=lambda p: (natural_key(p.name), p.name, p.entry)):
         first = kept.setdefault(photo.name.lower(), photo)
         if first is not photo:
@@ -390,8 +217,8 @@ def _dedupe(photos: list[_Photo], skip: Skip) -> list[_Photo]:
     return list(kept.values())
 
 
-def _plan(photos: dict[str, list[_Photo]], source: Path, fraction: float, per_class: int | None,
-          limit: int | None, seed: int) -> dict[str, dict[str, list[_Photo]]]:
+def _plan(photos: dict[str, list[Photo]], source: Path, fraction: float, per_class: int | None,
+          limit: int | None, seed: int) -> dict[str, dict[str, list[Photo]]]:
     """``{part: {class: photos}}``: the stratified split of each class's naturally sorted photos."""
     classes = sorted(photos, key=natural_key)
     if per_class is not None:
@@ -402,7 +229,7 @@ def _plan(photos: dict[str, list[_Photo]], source: Path, fraction: float, per_cl
     flat = [photo for cls in classes for photo in photos[cls]]
     labels = np.repeat(np.arange(len(classes)), [len(photos[cls]) for cls in classes])
     train, test = stratified_split(labels, classes, fraction, seed, source, limit)
-    plan: dict[str, dict[str, list[_Photo]]] = {part: {} for part in PARTS}
+    plan: dict[str, dict[str, list[Photo]]] = {part: {} for part in PARTS}
     for part, picked in (("train", train), ("test", test)):
         for label, cls in enumerate(classes):
             # sorted indices keep each class's photos in natural order (see _dedupe)
@@ -428,7 +255,7 @@ def _folder_in(out: Path, *names: str) -> Path:
     return folder
 
 
-def _copy_photo(photo: _Photo, target: Path) -> str | None:
+def _copy_photo(photo: Photo, target: Path) -> str | None:
     """Copy atomically (no half-written photo, and a symbolic link at ``target`` is replaced,
     not written through). Returns why a zip member could not be read, or None."""
     try:
@@ -439,7 +266,7 @@ def _copy_photo(photo: _Photo, target: Path) -> str | None:
     try:
         photo.copy(tmp)
         os.replace(tmp, target)
-    except _ZIP_READ_ERRORS as exc:
+    except ZIP_READ_ERRORS as exc:
         return f"damaged in the zip ({exc})"
     except OSError as exc:
         raise ConvscopeError(f"cannot copy {photo.entry} to {target} "
@@ -453,17 +280,17 @@ def _leftovers(out: Path, written: dict[str, dict[str, list[str]]]) -> list[str]
     """Entries under OUT/train and OUT/test that this split did not write."""
     found = []
     for part, classes in written.items():
-        for top in _sorted_entries(out / part):
+        for top in sorted_entries(out / part):
             if top.name not in classes:
                 found.append(f"{part}/{top.name}")
                 continue
             ours = set(classes[top.name])
-            found += [f"{part}/{top.name}/{e.name}" for e in _sorted_entries(Path(top.path))
+            found += [f"{part}/{top.name}/{e.name}" for e in sorted_entries(Path(top.path))
                       if e.name not in ours]
     return found
 
 
-def _split(photos: dict[str, list[_Photo]], source: Path, out: Path, skipped, skip: Skip, *,
+def _split(photos: dict[str, list[Photo]], source: Path, out: Path, skipped, skip: Skip, *,
            kind: str, test_fraction: float, per_class: int | None, limit: int | None, seed: int,
            observer: Observer | None) -> PrepareReport:
     photos = {cls: _dedupe(items, skip) for cls, items in photos.items()}

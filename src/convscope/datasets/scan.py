@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DataError
 from ..events import Observer
 from .finding import Skipped
-from .folders import ImageFiles, image_files
+from .photo_files import ImageFiles, image_files
 
 
 @dataclass

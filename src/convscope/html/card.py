@@ -108,6 +108,9 @@ def _facts(run, metrics: dict, history: list[dict], words) -> list[tuple[str, st
     else:
         facts.append((words("card_recipe"),
                       f"{config.label} ({config.describe_training(words)})"))
+        changes = run.augmentation.describe(words)
+        if changes:
+            facts.append((words("card_augmentation"), changes))
         counts = [f"{words.number(config.train_images)} {words('card_train_images')}"] \
             if config.train_images else []
         if metrics.get("test_images"):

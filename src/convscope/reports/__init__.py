@@ -24,7 +24,8 @@ from pathlib import Path
 
 from .. import _io
 from ..errors import ConvscopeError, refuse_existing
-from ..runs import REPORT, Run
+from ..run_files import REPORT
+from ..runs import Run
 from ..words import Words
 from .page import render
 from .subject import Subject

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import inspection, views
 from ..html import embed_array, esc
+from ..pictures import heat_overlay
 from ..words import Words
 from .sections import note
 from .subject import TROUBLE, Subject, reason
@@ -246,13 +247,8 @@ def _grad_cams(subject: Subject, picks: list[Pick], text: Words) -> str:
 def _cam_card(subject: Subject, pick: Pick, image: np.ndarray, cam: inspection.GradCam,
               text: Words) -> str:
     """The image, the heat map over it, and the most probable classes."""
-    import matplotlib
-
     names = subject.run.class_names
-    base = np.clip(image, 0, 1)
-    base = np.repeat(base, 3, axis=-1) if base.shape[-1] == 1 else base
-    heat = matplotlib.colormaps["jet"](cam.heatmap)[..., :3]
-    overlay = 0.55 * base + 0.45 * heat  # as plots.grad_cam: the heat map at 45 % opacity
+    overlay = heat_overlay(image, cam.heatmap, size=max(image.shape[:2]))
     predicted = cam.class_index
     p = text.percent(float(cam.probabilities[predicted]), 1)
     alt = text("alt_cam", image=pick.description, predicted=names[predicted])

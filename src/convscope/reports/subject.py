@@ -17,7 +17,8 @@ from .. import _io
 from ..errors import ConvscopeError
 from ..evaluation import Evaluation
 from ..html import Embedded, embed_array, embed_figure, embed_file
-from ..runs import FIGURES, FILES, Run, load_run
+from ..run_files import FIGURES, FILES
+from ..runs import Run, load_run
 
 # Stored figures made of photos (for photo runs) are JPEGs on the page; the others palette
 # PNGs.

@@ -16,6 +16,8 @@ WORDS: dict[str, tuple[str, str]] = {
                     "recette"),
     "card_model": ("your model: {name}",
                    "votre modèle : {name}"),
+    "card_augmentation": ("augmentation (training only)",
+                          "augmentation (apprentissage seulement)"),
     "card_data": ("data",
                   "données"),
     "card_classes": ("classes",
