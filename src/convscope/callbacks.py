@@ -34,9 +34,13 @@ EVAL_BATCH_SIZE = 256
 
 
 class StopOnRequest(keras.callbacks.Callback):
-    """Ends ``fit`` after the current step once ``token`` is set (from any thread)."""
+    """Ends ``fit`` after the current step once ``token`` is set (from any thread).
 
-    async_safe = True
+    Not marked ``async_safe``, nor is ``StepEvents``: dispatched to Keras's thread, these calls
+    fell behind the training steps (the batches' own Python thread takes the interpreter
+    often) and ``fit`` then waited ~10 s an epoch after its last epoch for them to drain
+    (benchmarks/RESULTS.md, issue 27).
+    """
 
     def __init__(self, token: CancelToken):
         super().__init__()
@@ -48,10 +52,7 @@ class StopOnRequest(keras.callbacks.Callback):
 
 
 class StepEvents(keras.callbacks.Callback):
-    """Sends ``BatchProgress`` a few times a second; reads no tensors, so Keras may dispatch
-    it asynchronously."""
-
-    async_safe = True
+    """Sends ``BatchProgress`` a few times a second."""
 
     def __init__(self, observer, epochs: int, steps: int, interval: float = 0.2):
         super().__init__()
