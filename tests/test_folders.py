@@ -674,7 +674,7 @@ def test_checked_photos_are_read_from_their_cache_rows(tmp_path, monkeypatch):
     x, y = batches[0]
     np.testing.assert_allclose(x, expected[order[:4]] / 255, atol=1e-6)
     np.testing.assert_array_equal(y, files.labels[order[:4]])
-    assert len(batches) == 2 and len(batches[1][0]) == 2  # the last, smaller batch is kept
+    assert batches.steps == 2 and len(batches[1][0]) == 2  # the last, smaller batch is kept
     np.testing.assert_array_equal(files[np.array([2, 4])], expected[[2, 4]])
     files.cache.close()
 

@@ -6,6 +6,7 @@ either the old file or the new one, never a torn one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -30,17 +31,26 @@ def _temp_beside(path: Path, suffix: str = "") -> Path:
     return Path(name)
 
 
+@contextlib.contextmanager
+def replacing(path: Path, suffix: str = ".tmp"):
+    """A temporary name beside ``path`` to write to; renamed to ``path`` when the block ends
+    without an error, removed otherwise (``suffix``: what the writer needs the name to end
+    with, e.g. ``.keras``)."""
+    tmp = _temp_beside(Path(path), suffix)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    tmp = _temp_beside(path, ".tmp")
-    try:
+    with replacing(path) as tmp:
         tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data) -> None:
@@ -55,19 +65,11 @@ def copy_file(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` atomically (cheaper than saving a model twice)."""
     import shutil
 
-    tmp = _temp_beside(target, target.suffix)
-    try:
+    with replacing(target, target.suffix) as tmp:
         shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def save_model(model, path: Path) -> None:
     """Save a Keras model atomically (Keras needs the temporary name to end in ``.keras``)."""
-    tmp = _temp_beside(path, ".keras")
-    try:
+    with replacing(path, ".keras") as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

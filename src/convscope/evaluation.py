@@ -104,16 +104,30 @@ def predict_probabilities(model, x, batch_size: int = 256, mirror: bool = False)
     made inside ``fit`` (the test set after each epoch) measured to slow the next epochs and to
     hold ``fit`` up for seconds after its last one.
     """
+    forward = _forward(model)
     probs = []
     for batch in _batches(x, batch_size):
-        p = np.asarray(model.predict_on_batch(batch), dtype=np.float64)
+        p = forward(batch)
         if mirror:
-            p = (p + np.asarray(model.predict_on_batch(batch[:, :, ::-1]), np.float64)) / 2
+            p = (p + forward(batch[:, :, ::-1])) / 2
         probs.append(p)
     probs = np.concatenate(probs) if probs else np.zeros((0, model.outputs[0].shape[-1]))
     if probs.ndim == 2 and probs.shape[1] == 1:  # one sigmoid output: P(class 1)
         probs = np.concatenate([1 - probs, probs], axis=1)
     return probs
+
+
+def _forward(model):
+    """One batch's probabilities: Keras's ``predict_on_batch``, or, for a model trained on
+    several devices in step (whose ``predict_on_batch`` returns each replica's rows), a plain
+    call of the model."""
+    import keras
+
+    strategy = getattr(model, "distribute_strategy", None)
+    if strategy is not None and strategy.num_replicas_in_sync > 1:
+        return lambda batch: np.asarray(keras.ops.convert_to_numpy(
+            model(batch, training=False)), dtype=np.float64)
+    return lambda batch: np.asarray(model.predict_on_batch(batch), dtype=np.float64)
 
 
 def _batches(x, batch_size: int):

@@ -331,8 +331,8 @@ def fit(model, data, run_dir: Path, config: RunConfig, *, observer=None,
             if not token.cancelled:
                 # The batches hold every epoch, each in its own order: Keras must not shuffle
                 # them again, and learns from steps_per_epoch where an epoch ends.
-                model.fit(batches, initial_epoch=start, epochs=epochs, verbose=0, shuffle=False,
-                          steps_per_epoch=batches.steps, callbacks=concerns)
+                model.fit(batches.for_fit(), initial_epoch=start, epochs=epochs, verbose=0,
+                          shuffle=False, steps_per_epoch=batches.steps, callbacks=concerns)
     except KeyboardInterrupt:
         _stopped(log, observer, epochs, CTRL_C)
         raise TrainingInterrupted(run_dir, log.epochs_done, epochs) from None

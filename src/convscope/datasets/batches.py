@@ -5,12 +5,13 @@ was interrupted before it or not.
 One ``PyDataset`` holds every remaining epoch, one after the other (``fit`` is told how many
 steps an epoch has): batch ``i`` is step ``i % steps`` of epoch ``first + i // steps``, a pure
 function of its number. Nothing has to tell the batches which epoch it is, so nothing can tell
-them late, and Keras keeps one iterator for the whole training. (A dataset remade each epoch
-measured twice as slow for some epochs on TensorFlow: Keras abandons an iterator it has just
-made, whose prefetching then competes with training.)
+them late, and Keras keeps one iterator for the whole training. (A dataset made again each
+epoch measured up to twice as slow for some of the epochs on TensorFlow.)
 """
 
 from __future__ import annotations
+
+import itertools
 
 import keras
 import numpy as np
@@ -47,8 +48,11 @@ class EpochBatches(keras.utils.PyDataset):
         self.steps = -(-count // batch_size)  # an epoch's steps; the last batch may be smaller
         self._epoch, self._order = None, None
 
-    def __len__(self) -> int:
-        return self.steps * max(0, self.epochs - self.first_epoch)
+    @property
+    def num_batches(self):
+        """None: one stream, epoch after epoch, for as long as ``fit`` lasts (it is told
+        ``steps_per_epoch``)."""
+        return None
 
     def position(self, index: int) -> tuple[int, int]:
         """(epoch, step) of batch ``index``."""
@@ -65,3 +69,23 @@ class EpochBatches(keras.utils.PyDataset):
         if self.augmentation is not None:
             x = self.augmentation.apply_numpy(x, batch_generator(self.seed, epoch, step))
         return x, labels
+
+    def for_fit(self):
+        """What ``model.fit`` reads: on TensorFlow, this stream as a ``tf.data.Dataset`` that
+        prefetches two batches and does not autotune. Keras's own pipeline for a ``PyDataset``
+        autotunes, and the autotuning thread of a long ``fit`` sleeps up to a minute between
+        rounds: its iterator's end waited for it, and held ``fit`` up to 30 s after its last
+        epoch (benchmarks/RESULTS.md, issue 27). Other backends read the batches as they are.
+        """
+        if keras.backend.backend() != "tensorflow":
+            return self
+        import tensorflow as tf
+
+        x, y = self[0]
+        signature = (tf.TensorSpec((None, *x.shape[1:]), tf.float32),
+                     tf.TensorSpec((None,), tf.as_dtype(y.dtype)))
+        stream = tf.data.Dataset.from_generator(
+            lambda: (self[i] for i in itertools.count()), output_signature=signature)
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return stream.prefetch(2).with_options(options)

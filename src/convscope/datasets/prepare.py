@@ -107,11 +107,7 @@ def prepare_catsdogs(source, out, *, test_fraction: float | None = None,
     ``observer`` receives ``Progress("copying photos", done, total)`` as photos are copied and
     a ``PhotoSkipped`` for each skipped entry (also listed in the report).
     """
-    where = "prepare_catsdogs"
-    fraction = DEFAULT_TEST_FRACTION if test_fraction is None else check_fraction(
-        "test_fraction", test_fraction, where)
-    per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
-    seed = check_int("seed", seed, 0, where)
+    fraction, per_class, seed = _checked("prepare_catsdogs", test_fraction, per_class, seed)
     source, out = _check_paths(source, out, force)
     skipped: list[tuple[str, str]] = []
     skip = _skipper(skipped, observer)
@@ -145,11 +141,7 @@ def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTIO
     non-images, sub-sub-folders and symbolic links are skipped and reported; a folder with no
     photos is not taken as a class. ``observer`` receives the events ``prepare_catsdogs`` sends.
     """
-    where = "split_folder"
-    fraction = DEFAULT_TEST_FRACTION if test_fraction is None else check_fraction(
-        "test_fraction", test_fraction, where)
-    per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
-    seed = check_int("seed", seed, 0, where)
+    fraction, per_class, seed = _checked("split_folder", test_fraction, per_class, seed)
     source, out = _check_paths(source_dir, out, force)
     if not source.is_dir():
         raise DataError(f"{source}: not a folder; expected one sub-folder of photos per class")
@@ -164,6 +156,14 @@ def split_folder(source_dir, out, *, test_fraction: float = DEFAULT_TEST_FRACTIO
 
 
 # --- checks -----------------------------------------------------------------------------------
+
+def _checked(where: str, test_fraction, per_class, seed) -> tuple[float, int | None, int]:
+    """The split's choices checked, with scikit-learn's error shape."""
+    fraction = DEFAULT_TEST_FRACTION if test_fraction is None else check_fraction(
+        "test_fraction", test_fraction, where)
+    per_class = None if per_class is None else check_int("per_class", per_class, 2, where)
+    return fraction, per_class, check_int("seed", seed, 0, where)
+
 
 def _check_paths(source, out, force: bool) -> tuple[Path, Path]:
     """The source exists; OUT is not inside it, holds no part of it, and is empty unless forced."""
