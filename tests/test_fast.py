@@ -17,7 +17,7 @@ from convscope.inspection import feature_maps
 from convscope.layers import PatchWhitening
 from convscope.losses import SmoothedSparseCrossentropy
 from convscope.models import build_model, load_keras_model
-from convscope.recipes import count_params, get_recipe
+from convscope.recipes import get_recipe
 from convscope.recipes.course import MNIST
 
 
@@ -66,7 +66,7 @@ def test_fast_changes_training_never_layers():
     fast = MNIST.faster()
     assert fast.precision == "auto"
     assert (fast.batch_size, fast.schedule) == (MNIST.fast.batch_size, "warmup-cosine")
-    assert count_params(fast) == count_params(MNIST) == 130_394
+    assert fast.build().count_params() == MNIST.build().count_params() == 130_394
     assert MNIST.batch_size == 32 and MNIST.precision == "float32"  # the course's, untouched
     plain = get_recipe("catsdogs").faster()  # nothing measured: only the precision changes
     assert plain.batch_size == 32 and plain.precision == "auto"
@@ -90,7 +90,7 @@ def test_fast_run_records_its_choices_and_reloads(tmp_path, monkeypatch):
 def test_fast_recipe_uses_bfloat16_where_fast(monkeypatch):
     monkeypatch.setattr(speed, "fast_precision", lambda: "mixed_bfloat16")
     recipe = get_recipe("mnist-fast")
-    assert count_params(recipe) == 421_642
+    assert recipe.build().count_params() == 421_642
     model = build_model(recipe)
     assert model.get_layer("conv1").compute_dtype == "bfloat16"
 

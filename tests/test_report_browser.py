@@ -27,6 +27,17 @@ def folder_page(tmp_path_factory):
     return convscope.report(run, lang="fr")
 
 
+@pytest.fixture(scope="module")
+def comparison_page(tiny_run, tmp_path_factory):
+    """Two runs compared, the second with a long name: the table must still fit the page."""
+    import shutil
+
+    twin = tmp_path_factory.mktemp("runs") / "tiny-with-a-rather-long-run-folder-name"
+    shutil.copytree(tiny_run.path, twin, dirs_exist_ok=True)
+    return convscope.report([tiny_run.path, twin],
+                            tmp_path_factory.mktemp("pages") / "compare.html", lang="fr")
+
+
 def open_page(page, path) -> list[str]:
     """Load ``path`` from disk and return the console errors and page errors it raised."""
     errors: list[str] = []
@@ -101,3 +112,21 @@ def test_photo_folder_report_in_french_in_chromium(folder_page):
         page.locator("a.cm-cell").first.click()
         assert page.locator(".cm-panel.open img").count() > 0
         save_screenshot(page, "report-folder-fr")
+
+
+def table_overflow(page, selector: str) -> int:
+    """How many pixels the widest of these tables runs past its box (scrolls sideways)."""
+    return page.evaluate(f"""() => Math.max(...[...document.querySelectorAll('{selector}')]
+        .map(t => t.scrollWidth - t.parentElement.clientWidth))""")
+
+
+@pytest.mark.parametrize("width", [1280, 900])
+def test_comparison_table_fits_without_scrolling_sideways(comparison_page, width):
+    with browser_page(width) as page:
+        assert open_page(page, comparison_page) == []
+        assert page.locator("table.cs-compare tbody tr").count() == 2
+        assert table_overflow(page, "table.cs-compare") <= 0
+        page.emulate_media(media="print")
+        assert table_overflow(page, "table.cs-compare") <= 0
+        if width == 900:
+            save_screenshot(page, "report-compare-fr")

@@ -1,6 +1,5 @@
-"""Environment settings that must be in place before Keras (and its backend) is imported.
-
-The backends read these once, at import time; setting them later has no effect.
+"""Environment settings read once, when convscope is imported: those that must be in place
+before Keras (and its backend) is imported, which read them once, and where the data is.
 """
 
 import importlib.util
@@ -17,6 +16,12 @@ INSTALL_HINT = ("install one with convscope's extras: pip install 'convscope[cpu
 def _installed_backend() -> str | None:
     return next((name for name in BACKENDS if importlib.util.find_spec(name) is not None), None)
 
+
+# A relative CONVSCOPE_DATA means the folder it was given in, which is where convscope starts:
+# resolved once, here, so that a later change of folder (the app's, a test's) or a process
+# started from elsewhere still finds the data.
+if os.environ.get("CONVSCOPE_DATA") and not os.path.isabs(os.environ["CONVSCOPE_DATA"]):
+    os.environ["CONVSCOPE_DATA"] = os.path.abspath(os.environ["CONVSCOPE_DATA"])
 
 if "KERAS_BACKEND" not in os.environ:
     os.environ["KERAS_BACKEND"] = _installed_backend() or "tensorflow"

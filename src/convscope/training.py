@@ -288,6 +288,14 @@ def new_model(recipe: Recipe, config: RunConfig):
                        input_shape=tuple(config.input_shape), precision=config.precision)
 
 
+def _target_missed(best: dict, epochs: int, target: float, observer) -> None:
+    """The epoch cap came first: said, so that nobody takes the run for one that got there."""
+    emit(observer, Notice(
+        f"{epochs} epoch{'s' * (epochs != 1)} trained without reaching {target:.2%} test "
+        f"accuracy (the best: {best.get('test_accuracy', 0):.2%} at epoch "
+        f"{best.get('epoch', '?')}); resume the run with more epochs to go on", "warning"))
+
+
 def fit(model, data, run_dir: Path, config: RunConfig, *, observer=None,
         cancel: CancelToken | None = None, callbacks=()):
     """Train ``model`` from the run's saved state to ``config.epochs``: one Keras ``fit``,
@@ -341,6 +349,8 @@ def fit(model, data, run_dir: Path, config: RunConfig, *, observer=None,
         if token.reason == CTRL_C:
             raise TrainingInterrupted(run_dir, log.epochs_done, epochs)
         return None
+    if config.until_accuracy is not None and not log.state.get("reached_target"):
+        _target_missed(log.state.get("best", {}), epochs, config.until_accuracy, observer)
     log.end("complete")
     return evaluation.last
 

@@ -27,8 +27,9 @@ app = typer.Typer(
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", "--data", help="Folder holding the dataset (else "
-                 "$CONVSCOPE_DATA, then the user cache, then a verified download)."),
+    typer.Option("--data-dir", help="Where the dataset is: its own folder, or a folder of "
+                 "datasets holding it as <name>/ (default: $CONVSCOPE_DATA/<name>/, then the "
+                 "user cache, then a verified download).", show_default=False),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only results and errors.")]
 Target = Annotated[Path, typer.Argument(help="A run directory, or any Keras .keras classifier.")]
@@ -58,6 +59,13 @@ def fail(message: str, code: int = 1):
     raise typer.Exit(code)
 
 
+def with_keras() -> None:
+    """Start Keras and its backend (seconds), their C++ start-up notices kept off the terminal:
+    called by the commands that need a model, once they know they will run (an error in the
+    arguments is said at once)."""
+    import_keras_quietly()
+
+
 def user_errors(command):
     """Turn a ConvscopeError into one line on stderr (its fixes named as options) and exit
     status 1."""
@@ -65,7 +73,6 @@ def user_errors(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            import_keras_quietly()
             return command(*args, **kwargs)
         except ConvscopeError as exc:
             fail(exc.say(spelled))

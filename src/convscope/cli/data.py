@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import Quiet, app, console_display, user_errors
+from ._common import Quiet, app, console_display, user_errors, with_keras
 
 
 @app.command("scan")
@@ -30,6 +30,7 @@ def scan_command(
     from rich.markup import escape
     from rich.table import Table
 
+    with_keras()  # the photos' batches are Keras's
     from ..datasets.scan import scan_folder
 
     report = scan_folder(folder, (size, size, 3), cache=cache,

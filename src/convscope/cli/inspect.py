@@ -21,6 +21,7 @@ from ._common import (
     notices,
     say_written,
     user_errors,
+    with_keras,
 )
 
 TestIndex = Annotated[int | None, typer.Option(help="Use test image number I instead.",
@@ -43,12 +44,14 @@ def _refuse_unused(out: Path | None, force: bool, image=None, data_dir=None) -> 
 
 
 def _save(figures, run, out: Path | None, force: bool) -> None:
+    """Save the figures into --out (an existing file replaced only with --force) or the run's
+    own figures/inspect/ (redrawn freely); each path printed, "(replaced)" when it was there."""
     from ..figures import save_figures
 
     folder = out if out is not None else run.inspect_dir
-    # convscope's own figure folder is redrawn freely; a user's folder is never overwritten
-    # unasked.
-    say_written(save_figures(figures, folder, overwrite=force or out is None))
+    there = {f.name for f in figures if (Path(folder) / f"{f.name}.png").exists()}
+    for path in save_figures(figures, folder, overwrite=force or out is None):
+        typer.echo(f"{path} (replaced)" if path.stem in there else str(path))
 
 
 @app.command("see")
@@ -73,10 +76,12 @@ def see_command(
     (the course's §4.2). Example: convscope see runs/mnist-viz-… --test-index 4
     """
     from ..runs import load_run
-    from ..views import see
 
     _refuse_unused(out, force, image, data_dir)
     run = load_run(target, observer=notices(), data_dir=data_dir)
+    with_keras()
+    from ..views import see
+
     chosen = None if layers is None else [w.strip() for w in layers.split(",") if w.strip()]
     figures = see(run, image, test_index=test_index, class_name=first_of, layers=chosen,
                   per_map_scale=per_map_scale)
@@ -101,12 +106,14 @@ def filter_command(
 ):
     """One filter's output across many images, with its kernel (the course's §4.3)."""
     from ..runs import load_run
-    from ..views import FILTER_IMAGES, filter_figure
 
     _refuse_unused(out, force, images or None, data_dir)
     if images and count is not None:
         fail("--images counts test images; with image files given, those are the images", 2)
     run = load_run(target, observer=notices(), data_dir=data_dir)
+    with_keras()
+    from ..views import FILTER_IMAGES, filter_figure
+
     figure = filter_figure(run, images, layer=layer, filter_number=filter_number,
                            count=count or FILTER_IMAGES)
     _save([figure], run, out, force)
@@ -124,10 +131,12 @@ def kernels_command(
 ):
     """The learned 3×3 kernels as small images (in colour for a colour network's first layer)."""
     from ..runs import load_run
-    from ..views import kernel_figures
 
     _refuse_unused(out, force)
     run = load_run(target)
+    with_keras()
+    from ..views import kernel_figures
+
     _save(kernel_figures(run, layer), run, out, force)
 
 
@@ -155,10 +164,12 @@ def explain_command(
     heads like the course's, where plain Grad-CAM often comes out empty.
     """
     from ..runs import load_run
-    from ..views import explain
 
     _refuse_unused(out, force, image, data_dir)
     run = load_run(target, observer=notices(), data_dir=data_dir)
+    with_keras()
+    from ..views import explain
+
     result = explain(run, image, test_index=test_index, class_name=first_of,
                      explain_class=class_name, method=method)
     typer.echo(f"{result.description}: predicted {result.predicted} ({result.confidence:.1%}); "
@@ -181,6 +192,8 @@ def summary_command(
 
     from ..recipes import RECIPES
     from ..runs import load_run
+
+    with_keras()
     from ..views import summary
 
     if target in RECIPES:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, Quiet, app, console_display, user_errors
+from ._common import DataDir, Quiet, app, console_display, user_errors, with_keras
 
 
 @app.command("report")
@@ -36,6 +36,7 @@ def report_command(
     (with a confusion matrix whose cells show their test images) and what the network sees.
     Example: convscope report runs/cifar10-… runs/cifar10-nopool-… --lang fr
     """
+    with_keras()
     from ..reports import report
 
     path = report(targets, out, lang=lang, images=images, data_dir=data_dir, overwrite=force,

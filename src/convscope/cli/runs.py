@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, app, notices, user_errors
+from ._common import DataDir, app, notices, user_errors, with_keras
 
 
 @app.command("evaluate")
@@ -21,6 +21,7 @@ def evaluate_command(
     from ..runs import load_run
 
     run = load_run(run_dir, observer=notices(), data_dir=data_dir)
+    with_keras()
     metrics = run.write_metrics()
     typer.echo(f"test accuracy {metrics['test_accuracy']:.2%}  loss {metrics['test_loss']:.4f}  "
                f"({metrics['test_images']:,} images)")
@@ -47,6 +48,7 @@ def predict_command(
     """
     from ..runs import load_run
 
+    with_keras()  # a .keras file is read by loading its model
     run = load_run(run_dir)
     failed = False
     for p in run.predict(images, skip_errors=True):
@@ -89,6 +91,7 @@ def compare_command(
     from rich.console import Console
     from rich.table import Table
 
+    with_keras()
     from ..views import compare
 
     comparison = compare(run_dirs)

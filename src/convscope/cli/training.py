@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, Quiet, app, fail, user_errors
+from ._common import DataDir, Quiet, app, fail, user_errors, with_keras
 
 
 @app.command("recipes")
@@ -30,7 +30,7 @@ def recipes_command(
                   box=None, pad_edge=False)
     for r in RECIPES.values():
         table.add_row(r.name, r.dataset, "×".join(map(str, r.input_shape)),
-                      f"{r.count_params():,}", str(r.epochs), str(r.batch_size),
+                      f"{r.parameters:,}", str(r.epochs), str(r.batch_size),
                       escape(r.summary))
     Console(width=120).print(table)
 
@@ -107,9 +107,6 @@ def train_command(
     convscope train catsdogs --data DIR --augment --epochs 100;
     convscope train folder my_photos --validation-split 0.2
     """
-    from ..training import TrainingInterrupted, train
-    from ..training import resume as resume_run
-
     if recipe == "folder" and folder is None:
         fail("`convscope train folder` needs the folder: convscope train folder DIR", 2)
     if folder is not None and recipe != "folder":
@@ -124,6 +121,14 @@ def train_command(
                    cache=None if cache else False, devices=devices, workers=workers,
                    worker_index=worker_index)
     given = {name: value for name, value in choices.items() if value is not None}
+    if recipe not in (None, "folder"):
+        from ..recipes import get_recipe
+
+        get_recipe(recipe)  # a misspelled name is said at once
+    with_keras()
+    from ..training import TrainingInterrupted, train
+    from ..training import resume as resume_run
+
     try:
         if resume is not None:
             if recipe or set(given) - {"epochs"}:

@@ -7,6 +7,8 @@ listed with the others of its dataset.
 
 from __future__ import annotations
 
+import difflib
+
 from ..augmentation import Augmentation
 from ..errors import ConvscopeError
 from . import airbench, course, ours
@@ -28,8 +30,10 @@ def get_recipe(name: str | Recipe) -> Recipe:
     try:
         return RECIPES[name]
     except KeyError:
-        raise ConvscopeError(f"unknown recipe {name!r}; choose one of: {', '.join(RECIPES)}",
-                             name=name, choices=list(RECIPES)) from None
+        close = difflib.get_close_matches(str(name), RECIPES, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConvscopeError(f"unknown recipe {name!r}; {hint}the recipes are: "
+                             f"{', '.join(RECIPES)}", name=name, choices=list(RECIPES)) from None
 
 
 def augmentation_of(config) -> Augmentation:
@@ -42,9 +46,4 @@ def augmentation_of(config) -> Augmentation:
     return Augmentation(flip=config.flip, shift=config.shift, layers=layers)
 
 
-def count_params(recipe: str | Recipe) -> int:
-    return get_recipe(recipe).count_params()
-
-
-__all__ = ["RECIPES", "Fast", "Recipe", "augmentation_of", "count_params", "get_recipe",
-           "output_layer"]
+__all__ = ["RECIPES", "Fast", "Recipe", "augmentation_of", "get_recipe", "output_layer"]

@@ -70,6 +70,7 @@ CIFAR10_FAST = Recipe(
     input_shape=(32, 32, 3),
     summary="airbench's whitened, batch-normalised convs 64 → 128 → 128, mirrored and shifted",
     layers=_cifar10_fast_layers,
+    parameters=570_296,
     epochs=10,
     batch_size=1024,
     # airbench93 (Keller Jordan's fast CIFAR-10 training): its network and its training, with

@@ -19,7 +19,7 @@ def _mnist_layers():
         layers.Conv2D(16, kernel_size=3, padding="same", activation="relu", name="conv2"),
         # 28 × 28 × 16 = 12,544 values, no weights.
         layers.Flatten(name="flatten"),
-        # (12,544 + 1) × 10 = 125,450 weights.  Total: 130,394.
+        # (12,544 + 1) × 10 = 125,450 weights.
         layers.Dense(10, activation="softmax", name="output"),
     ]
 
@@ -30,6 +30,7 @@ MNIST = Recipe(
     input_shape=(28, 28, 1),
     summary="course §1: conv 32 → conv 16 → dense 10",
     layers=_mnist_layers,
+    parameters=130_394,
     input_kind="digit",
     epochs=5,
     batch_size=32,
@@ -63,7 +64,7 @@ def _cifar10_layers(pooling: bool = True):
         conv(4),  # 36,928
         layers.Flatten(name="flatten"),  # 8 × 8 × 64 = 4,096 values (65,536 without pooling)
         layers.Dense(10, activation="softmax", name="output"),  # 40,970 (655,370 without)
-    ]  # Total 153,546 with the poolings, 767,946 without.
+    ]
 
 
 CIFAR10 = Recipe(
@@ -72,6 +73,7 @@ CIFAR10 = Recipe(
     input_shape=(32, 32, 3),
     summary="course §2: 4 × conv 64 with two 2×2 max-poolings → dense 10",
     layers=_cifar10_layers,
+    parameters=153_546,
     epochs=10,
     batch_size=32,
     fast=Fast(batch_size=128, learning_rate=2e-3,
@@ -89,6 +91,7 @@ CIFAR10_NOPOOL = Recipe(
     input_shape=(32, 32, 3),
     summary="cifar10 without its poolings: 5× the weights",
     layers=lambda: _cifar10_layers(pooling=False),
+    parameters=767_946,
     epochs=10,
     batch_size=32,
     measured=(
@@ -106,7 +109,7 @@ def _mnist_viz_layers():
         layers.Conv2D(16, 3, padding="same", activation="relu", name="conv2"),  # 2,320
         layers.MaxPooling2D(pool_size=(2, 2), name="pool"),  # 28×28×16 → 14×14×16
         layers.Flatten(name="flatten"),  # 3,136 values
-        layers.Dense(10, activation="softmax", name="output"),  # 31,370.  Total: 33,850.
+        layers.Dense(10, activation="softmax", name="output"),  # 31,370
     ]
 
 
@@ -116,6 +119,7 @@ MNIST_VIZ = Recipe(
     input_shape=(28, 28, 1),
     summary="course §4: conv 16 → conv 16 → pool → dense 10 (to look inside)",
     layers=_mnist_viz_layers,
+    parameters=33_850,
     input_kind="digit",
     epochs=20,
     batch_size=32,
@@ -148,7 +152,7 @@ def _catsdogs_layers():
         *block(3),  # 36,928; → 8×8×64
         layers.Flatten(name="flatten"),  # 4,096 values
         layers.Dense(32, activation="relu", name="dense"),  # 131,104
-        layers.Dense(1, activation="sigmoid", name="output"),  # 33: P(dog).  Total: 206,785.
+        layers.Dense(1, activation="sigmoid", name="output"),  # 33: P(dog)
     ]
 
 
@@ -158,6 +162,7 @@ CATSDOGS = Recipe(
     input_shape=(64, 64, 3),
     summary="course §3: 3 × [conv 64 → pool → dropout] → dense 32 → sigmoid",
     layers=_catsdogs_layers,
+    parameters=206_785,
     epochs=40,
     batch_size=32,
     measured=(

@@ -20,7 +20,7 @@ def _mnist_fast_layers():
         layers.MaxPooling2D(pool_size=(2, 2), name="pool2"),
         layers.Flatten(name="flatten"),
         layers.Dense(128, activation="relu", name="dense"),  # 401,536
-        layers.Dense(10, activation="softmax", name="output"),  # 1,290.  Total: 421,642.
+        layers.Dense(10, activation="softmax", name="output"),  # 1,290
     ]
 
 
@@ -30,6 +30,7 @@ MNIST_FAST = Recipe(
     input_shape=(28, 28, 1),
     summary="99 % in 2 epochs: conv 32 → pool → conv 64 → pool → dense 128",
     layers=_mnist_fast_layers,
+    parameters=421_642,
     input_kind="digit",
     epochs=2,
     batch_size=128,
@@ -63,7 +64,7 @@ def _digits_layers():
         layers.MaxPooling2D(name="pool3"),  # → 3×3
         layers.Flatten(name="flatten"),  # 1,152 values
         layers.Dropout(0.25, name="dropout"),
-        layers.Dense(10, activation="softmax", name="output"),  # 11,530.  Total: 104,202.
+        layers.Dense(10, activation="softmax", name="output"),  # 11,530
     ]
 
 
@@ -73,6 +74,7 @@ DIGITS = Recipe(
     input_shape=(28, 28, 1),
     summary="digits written by anyone: conv 32 → 64 → 128, each pooled, on distorted MNIST",
     layers=_digits_layers,
+    parameters=104_202,
     input_kind="digit",
     augmentation=Augmentation(layers=_digit_distortions),
     epochs=10,
@@ -139,6 +141,7 @@ PHOTOS = Recipe(
     input_shape=(64, 64, 3),
     summary="your photos: conv 32 → 3 residual blocks 64/128/256 with batch norm → average",
     layers=_photos_layers,
+    parameters=1_209_057,
     # Every epoch a new variant of each photo: mirrored, turned, moved and zoomed.
     augmentation=Augmentation(flip=True, layers=_photo_moves),
     epochs=40,

@@ -38,6 +38,9 @@ class Recipe(Training):
     input_shape: tuple[int, int, int]
     summary: str  # one line, for `convscope recipes`
     layers: Callable[[], list]  # the layers after the Input (and the augmentation), in order
+    # Its weights, as Keras counts them (checked against the built network by the tests): known
+    # without building it, so that listing the recipes needs no Keras.
+    parameters: int
     # "digit": a user's picture is prepared as MNIST's digits were made (ink found, cropped,
     # centred); "photo": upright, centre-cropped and resized, as a folder's photos.
     input_kind: str = "photo"
@@ -90,8 +93,6 @@ class Recipe(Training):
             return keras.Sequential([keras.Input(shape), *self.augmentation.front_layers(),
                                      *layers], name=self.name.replace("-", "_"))
 
-    def count_params(self) -> int:
-        return int(self.build().count_params())
 
     def describe(self) -> str:
         """What ``convscope recipes NAME`` prints: what the recipe is, how it trains, what it
@@ -101,7 +102,7 @@ class Recipe(Training):
         words = Words("en")
         lines = [f"{self.name}: {self.summary}",
                  f"  dataset {self.dataset}, input {'×'.join(map(str, self.input_shape))}, "
-                 f"{self.count_params():,} weights",
+                 f"{self.parameters:,} weights",
                  f"  training: {self.describe_training(words)}"]
         changes = self.augmentation.describe(words)
         if changes:
