@@ -54,7 +54,7 @@ def test_every_recipe_builds_and_is_documented():
 
 
 def test_unknown_recipe_names_the_choices():
-    with pytest.raises(ConvscopeError, match="choose one of: mnist"):
+    with pytest.raises(ConvscopeError, match="the recipes are: mnist, "):
         get_recipe("mnits")
 
 

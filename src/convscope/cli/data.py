@@ -87,7 +87,7 @@ def prepare_catsdogs_command(
     """The course's layout: OUT/train/{cats,dogs} (10,000 each) and OUT/test/{cats,dogs} (2,500).
 
     Zip members that would land outside OUT, links and non-photos are reported and skipped.
-    Then: convscope train catsdogs --data OUT
+    Then: convscope train catsdogs --data-dir OUT
     """
     from ..datasets.prepare import prepare_catsdogs
 

@@ -104,7 +104,7 @@ def train_command(
     Ctrl-C keeps the last completed epoch; continue later with --resume RUN_DIR.
 
     Examples: convscope train mnist --epochs 5; convscope train mnist --fast;
-    convscope train catsdogs --data DIR --augment --epochs 100;
+    convscope train catsdogs --data-dir DIR --augment --epochs 100;
     convscope train folder my_photos --validation-split 0.2
     """
     if recipe == "folder" and folder is None:
