@@ -122,8 +122,8 @@ def _export_into(run, format: str, quantize: str | None, folder: Path, observer)
     emit(observer, Progress(task, 2, steps))
     x, labels = verify.test_sample(run)
     check = verify.check(verify.batched(formats.runtime(runtime_format, model_file), x),
-                         verify.batched(model.predict_on_batch, x), run.predict_arrays(x),
-                         labels, quantized=quantize is not None)
+                         verify.batched(verify.keras_predictor(model), x),
+                         run.predict_arrays(x), labels, quantized=quantize is not None)
     emit(observer, Progress(task, 3, steps))
     if format == "page":
         from .web import write_page

@@ -51,9 +51,14 @@ def write(format: str, model, path: Path, class_names: list[str], description: d
 
 
 def _write_onnx(model, path: Path, class_names: list[str], description: dict) -> None:
+    import warnings
+
     import onnx
 
-    model.export(str(path), format="onnx", verbose=False)
+    with warnings.catch_warnings():
+        # Keras's patch of tf2onnx for NumPy 2 asks NumPy for `np.object`, which warns.
+        warnings.filterwarnings("ignore", "In the future `np.object`", FutureWarning)
+        model.export(str(path), format="onnx", verbose=False)
     graph = onnx.load(str(path))
     _rename_output(graph.graph, OUTPUT_NAME)
     for tensor in (*graph.graph.input, *graph.graph.output):  # "unk__175" → "batch"

@@ -78,6 +78,14 @@ def representative_sample(run, count: int = 200, seed: int = 0) -> np.ndarray:
     return run.scale(run.data.x_train[picks])
 
 
+def keras_predictor(model):
+    """Keras's probabilities for a batch (a plain call: ``predict_on_batch`` would trace its
+    function again for the last, smaller batch)."""
+    import keras
+
+    return lambda x: keras.ops.convert_to_numpy(model(x, training=False))
+
+
 def batched(predict, x: np.ndarray) -> np.ndarray:
     return np.concatenate([np.asarray(predict(x[i:i + BATCH]), np.float64)
                            for i in range(0, len(x), BATCH)])
