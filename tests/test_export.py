@@ -235,3 +235,34 @@ def test_the_command_says_how_the_check_went(tiny_run):
     assert lines[0].startswith("checked on 1,000 test images against Keras")
     assert lines[1].startswith("accuracy ") and "points)" in lines[1]
     assert lines[-1] == str(tiny_run.path / "export" / "litert-int8" / "model.tflite")
+
+
+# -- the app's Explore tab ---------------------------------------------------------------------
+
+
+def test_the_app_exports_a_run_as_a_zip_to_download(tiny_run, tmp_path):
+    import zipfile
+
+    from convscope.app import exporting
+    from convscope.app.catalog import Catalog
+    from convscope.app.paths import Roots
+
+    roots = Roots.of(tmp_path / "runs", [tiny_run.path])
+    catalog, key = Catalog(roots), roots.key(tiny_run.path.resolve())
+    done = exporting.export_for_download(catalog, key, "export_format_page", "fr", tmp_path)
+    assert done.message.startswith("Vérifié dans son propre moteur sur 1\u202f000 images")
+    with zipfile.ZipFile(done.download) as archive:
+        names = set(archive.namelist())
+    assert {"tiny-page/index.html", "tiny-page/export.json", "tiny-page/model.js"} <= names
+    assert not (tiny_run.path / "export" / "page").exists()  # the run's folder untouched
+    assert [value for _, value in exporting.choices("en")][2] == "export_format_litert_int8"
+    assert exporting.export_for_download(catalog, None, "export_format_onnx", "en",
+                                         tmp_path).message == "Choose a run first."
+
+
+def test_the_report_says_how_to_take_the_network_along(tiny_run, tmp_path):
+    import convscope
+
+    html = convscope.report(tiny_run, out=tmp_path / "r.html", lang="fr").read_text()
+    assert f"L&#x27;emporter avec vous : convscope export {tiny_run.path} --format onnx" in html \
+        or f"L'emporter avec vous : convscope export {tiny_run.path} --format onnx" in html

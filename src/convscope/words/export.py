@@ -48,8 +48,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "page_accuracy": ("Test accuracy in training: {accuracy}.",
                       "Précision sur le test à l'entraînement : {accuracy}."),
     # the app's export panel (Explore tab)
-    "export_heading": ("### Take it with you",
-                       "### L'emporter avec vous"),
+    "export_heading": ("Take it with you",
+                       "L'emporter avec vous"),
     "export_format": ("Export as",
                       "Exporter en"),
     "export_format_onnx": ("ONNX (ONNX Runtime, with a Python example)",
@@ -76,12 +76,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "export_no_run": ("Choose a run first.",
                       "Choisissez d'abord un entraînement."),
     # the report
-    "report_export": ("Take it with you: `convscope export {path} --format onnx` (or litert, "
+    "report_export": ("Take it with you: convscope export {path} --format onnx (or litert, "
                       "saved_model, page) writes this network for ONNX Runtime, LiteRT or "
                       "TensorFlow Serving, or as a web page that runs it offline, checks it "
                       "there against Keras and says what it expects of a picture "
                       "(export.json); the app's Explore tab does the same.",
-                      "L'emporter avec vous : `convscope export {path} --format onnx` (ou "
+                      "L'emporter avec vous : convscope export {path} --format onnx (ou "
                       "litert, saved_model, page) écrit ce réseau pour ONNX Runtime, LiteRT ou "
                       "TensorFlow Serving, ou en page web qui le fait tourner hors ligne, l'y "
                       "vérifie contre Keras et dit ce qu'il attend d'une image (export.json) ; "
