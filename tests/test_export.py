@@ -266,3 +266,26 @@ def test_the_report_says_how_to_take_the_network_along(tiny_run, tmp_path):
     html = convscope.report(tiny_run, out=tmp_path / "r.html", lang="fr").read_text()
     assert f"L&#x27;emporter avec vous : convscope export {tiny_run.path} --format onnx" in html \
         or f"L'emporter avec vous : convscope export {tiny_run.path} --format onnx" in html
+
+
+def test_the_readmes_example_answers_as_predict(shapes_run, tmp_path):
+    """The few lines of "Take it with you", run in an export folder on a photo."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Take it with you", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    result = shapes_run.export("onnx", out=tmp_path / "onnx")
+    rng = np.random.default_rng(11)
+    for kind in ("discs", "squares"):
+        shape_picture(kind, rng).save(result.folder / "my_cat.jpg")
+        done = subprocess.run([sys.executable, "-I", "-c", code], cwd=result.folder,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        label, probability = done.stdout.split()
+        answer = shapes_run.predict([result.folder / "my_cat.jpg"])[0]
+        # The run computes in bfloat16, the export in float32.
+        assert label == answer.label and abs(float(probability) - answer.confidence) < 0.01
