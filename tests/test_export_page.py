@@ -190,9 +190,10 @@ def test_the_page_speaks_french(digit_page):
 def test_the_folder_holds_what_the_page_needs_and_the_published_runtime(digit_page):
     folder = digit_page.folder
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert names == {"index.html", "page.js", "prepare.js", "page.css", "model.js",
-                     "export.json", "runtime/ort.wasm.min.js", "runtime/ort-wasm-loader.js",
-                     "runtime/ort-wasm-binary.js", "runtime/LICENSE"}
+    assert names == {"index.html", "page.js", "prepare.js", "pillow.js", "page.css",
+                     "model.js", "export.json", "runtime/ort.wasm.min.js",
+                     "runtime/ort-wasm-loader.js", "runtime/ort-wasm-binary.js",
+                     "runtime/LICENSE"}
     wasm = gzip.decompress((web.VENDOR / "ort-wasm-simd-threaded.wasm.gz").read_bytes())
     assert hashlib.sha256(wasm).hexdigest() == web.WASM_SHA256
     assert "MIT License" in (folder / "runtime" / "LICENSE").read_text()

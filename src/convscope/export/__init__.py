@@ -33,7 +33,7 @@ FORMATS = ("onnx", "litert", "saved_model", "page")
 QUANTIZATIONS = ("int8",)
 EXPORT_JSON = "export.json"
 EXAMPLE = "predict.py"
-# The packages each format needs (their pip names differ from the modules' in one case).
+# The modules each format needs (pip names them tf2onnx, onnx, onnxruntime, ai-edge-litert).
 NEEDS = {"onnx": ("tf2onnx", "onnx", "onnxruntime"), "litert": ("ai_edge_litert",),
          "saved_model": (), "page": ("tf2onnx", "onnx", "onnxruntime")}
 

@@ -1,12 +1,13 @@
 """The page of an exported network: one folder whose ``index.html`` runs it in the browser,
 offline, opened straight from disk (``file://``) or from any static server.
 
-The folder holds the page (``index.html``, ``page.js``, ``prepare.js``, ``page.css``), the
-runtime, ONNX Runtime Web (vendored in ``page/vendor``, its README says from where), and the
-network with what it expects (``model.js``). A page opened from disk may load classic scripts
-beside it but not ``fetch()`` them, so the network and the runtime's WebAssembly travel as
-base64 inside scripts: the WebAssembly gzipped (3.8 MB, inflated in the page by the browser's
-``DecompressionStream``), its loader as text imported from a ``blob:`` URL.
+The folder holds the page (``index.html``, ``page.js``, ``prepare.js``, ``pillow.js``,
+``page.css``), the runtime, ONNX Runtime Web (vendored in ``page/vendor``, its README says
+from where), and the network with what it expects (``model.js``). A page opened from disk may
+load classic scripts beside it but not ``fetch()`` them, so the network and the runtime's
+WebAssembly travel as base64 inside scripts: the WebAssembly gzipped (3.8 MB, inflated in the
+page by the browser's ``DecompressionStream``), its loader as text imported from a ``blob:``
+URL.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ PAGE = Path(__file__).with_name("page")
 VENDOR = PAGE / "vendor"
 RUNTIME_VERSION = "1.31.1"  # onnxruntime-web, as vendored
 WASM_SHA256 = "4b884c203b0fa48d057be3332c65513ff85aa3c5bddd6946acc0fab7ecda001d"
-PAGE_FILES = ("index.html", "page.js", "prepare.js", "page.css")
+PAGE_FILES = ("index.html", "page.js", "prepare.js", "pillow.js", "page.css")
 
 
 def write_page(folder: Path, model_file: Path, description: dict, label: str,

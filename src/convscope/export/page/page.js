@@ -43,12 +43,18 @@ async function start() {
 }
 const session = start();
 
-// Probabilities for `count` prepared images laid one after the other in `values`.
-async function predict(values, count = 1) {
-  const s = await session;
+// Probabilities for `count` prepared images laid one after the other in `values`; one run
+// at a time (strokes can come faster than answers).
+let running = session;
+function predict(values, count = 1) {
   const shape = [count, INPUT.height, INPUT.width, INPUT.channels];
-  const result = await s.run({ [INPUT.name]: new ort.Tensor("float32", values, shape) });
-  return Array.from(result[EXPORT.output.name].data);
+  const answer = running.then(async () => {
+    const s = await session;
+    const result = await s.run({ [INPUT.name]: new ort.Tensor("float32", values, shape) });
+    return Array.from(result[EXPORT.output.name].data);
+  });
+  running = answer.catch(() => null);
+  return answer;
 }
 
 // -- showing an answer ----------------------------------------------------------------------

@@ -2,112 +2,13 @@
 // so that the network receives the same numbers here as in Python.
 //
 // Photos (datasets/decoding.py, images.py): RGB, centre-cropped to the network's aspect
-// ratio, resized with Pillow's bicubic filter (its 8-bit fixed-point arithmetic, rounding
-// included), divided by 255. Digits (datasets/digits.py): the same steps as convscope's
+// ratio, resized with Pillow's bicubic filter (pillow.js: its 8-bit fixed-point arithmetic,
+// rounding included), divided by 255. Digits (datasets/digits.py): the same steps as convscope's
 // preparation of a handwritten digit, SciPy's filters and Pillow's BOX and Lanczos resizing
 // written out here. Python's round() rounds halves to even: `pyRound` does the same.
 "use strict";
 
 const Prepare = (() => {
-  // -- Pillow's resampling (libImaging/Resample.c) ------------------------------------------
-
-  const sinc = (x) => (x === 0 ? 1 : Math.sin(x * Math.PI) / (x * Math.PI));
-  const FILTERS = {
-    box: { support: 0.5, f: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0) },
-    bicubic: {
-      support: 2,
-      f: (x) => {
-        const a = -0.5;
-        x = Math.abs(x);
-        if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-        if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
-        return 0;
-      },
-    },
-    lanczos: { support: 3, f: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
-  };
-
-  // For each output pixel: the first input pixel it reads and the weights (Pillow's
-  // precompute_coeffs; the box's edges are C floats).
-  function coefficients(inSize, in0, in1, outSize, filter) {
-    in0 = Math.fround(in0);
-    in1 = Math.fround(in1);
-    const scale = Math.fround(in1 - in0) / outSize;
-    const filterScale = Math.max(scale, 1);
-    const support = filter.support * filterScale;
-    const step = 1 / filterScale;
-    const rows = [];
-    for (let xx = 0; xx < outSize; xx++) {
-      const center = in0 + (xx + 0.5) * scale;
-      const start = Math.max(0, Math.trunc(center - support + 0.5));
-      const stop = Math.min(inSize, Math.trunc(center + support + 0.5));
-      const k = new Float64Array(Math.max(0, stop - start));
-      let total = 0;
-      for (let x = 0; x < k.length; x++) {
-        k[x] = filter.f((x + start - center + 0.5) * step);
-        total += k[x];
-      }
-      if (total !== 0) for (let x = 0; x < k.length; x++) k[x] /= total;
-      rows.push({ start, k });
-    }
-    return rows;
-  }
-
-  // 8-bit images: weights in fixed point with 22 bits, each pass rounded and clipped to 0-255.
-  const PRECISION = 1 << 22;
-  const fixed = (rows) => rows.map(({ start, k }) => ({
-    start,
-    k: Array.from(k, (v) => Math.trunc(v < 0 ? -0.5 + v * PRECISION : 0.5 + v * PRECISION)),
-  }));
-  const clip8 = (sum) => Math.min(255, Math.max(0, Math.floor(sum / PRECISION)));
-
-  // One image resized: `pixels` holds `bands` values per pixel, row by row; `eightBit`:
-  // Uint8 arithmetic as for RGB and L images, else float32 as for mode "F".
-  function resample(pixels, w, h, bands, outW, outH, filterName, box, eightBit) {
-    const filter = FILTERS[filterName];
-    box = box || [0, 0, w, h];
-    const Store = eightBit ? Uint8ClampedArray : Float32Array;
-    const weights = (rows) => (eightBit ? fixed(rows) : rows);
-    const sum = (s) => (eightBit ? clip8(s) : s);
-    const zero = eightBit ? PRECISION / 2 : 0;
-    const vertical = weights(coefficients(h, box[1], box[3], outH, filter));
-    const needHorizontal = outW !== w || box[0] !== 0 || box[2] !== outW;
-    const needVertical = outH !== h || box[1] !== 0 || box[3] !== outH;
-    let image = pixels, width = w;
-    if (needHorizontal) {
-      const first = vertical[0].start;
-      const last = vertical[outH - 1].start + vertical[outH - 1].k.length;
-      const horizontal = weights(coefficients(w, box[0], box[2], outW, filter));
-      const temp = new Store(outW * (last - first) * bands);
-      for (let y = 0; y < last - first; y++) {
-        for (let xx = 0; xx < outW; xx++) {
-          const { start, k } = horizontal[xx];
-          for (let b = 0; b < bands; b++) {
-            let s = zero;
-            for (let x = 0; x < k.length; x++) s += pixels[((y + first) * w + start + x) * bands + b] * k[x];
-            temp[(y * outW + xx) * bands + b] = sum(s);
-          }
-        }
-      }
-      for (const row of vertical) row.start -= first;
-      image = temp;
-      width = outW;
-    }
-    if (!needVertical) return image === pixels ? Store.from(pixels) : image;
-    const out = new Store(width * outH * bands);
-    for (let yy = 0; yy < outH; yy++) {
-      const { start, k } = vertical[yy];
-      for (let xx = 0; xx < width; xx++) {
-        for (let b = 0; b < bands; b++) {
-          let s = zero;
-          for (let y = 0; y < k.length; y++) s += image[((start + y) * width + xx) * bands + b] * k[y];
-          out[(yy * width + xx) * bands + b] = sum(s);
-        }
-      }
-    }
-    return out;
-  }
-
   const pyRound = (x) => {
     const r = Math.round(x);
     return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
@@ -147,7 +48,7 @@ const Prepare = (() => {
       pixels = Uint8ClampedArray.from(luma(pixels));
       bands = 1;
     }
-    const fitted = resample(pixels, w, h, bands, outW, outH, "bicubic",
+    const fitted = Pillow.resample(pixels, w, h, bands, outW, outH, "bicubic",
                             [left, top, left + cropW, top + cropH], true);
     return Float32Array.from(fitted, (v) => v / 255);
   }
@@ -164,7 +65,7 @@ const Prepare = (() => {
     if (Math.max(h, w) > WORKING_SIDE) {
       const scale = WORKING_SIDE / Math.max(h, w);
       const nw = Math.max(1, pyRound(w * scale)), nh = Math.max(1, pyRound(h * scale));
-      grey = resample(grey, w, h, 1, nw, nh, "box", null, false);
+      grey = Pillow.resample(grey, w, h, 1, nw, nh, "box", null, false);
       [w, h] = [nw, nh];
     }
     let ink = inkStrength(grey, w, h);
@@ -184,7 +85,7 @@ const Prepare = (() => {
     ({ crop, cw, ch } = normaliseStroke(crop, cw, ch));
     const scale = BOX / Math.max(ch, cw);
     const fw = Math.max(1, pyRound(cw * scale)), fh = Math.max(1, pyRound(ch * scale));
-    const fitted = resample(crop, cw, ch, 1, fw, fh, "lanczos", null, false)
+    const fitted = Pillow.resample(crop, cw, ch, 1, fw, fh, "lanczos", null, false)
       .map((v) => Math.min(1, Math.max(0, v)));
     return centreByMass(fitted, fw, fh);
   }
@@ -431,5 +332,5 @@ const Prepare = (() => {
     return field;
   }
 
-  return { photo, digit, luma, rgbOverWhite, resample, Refused, pyRound };
+  return { photo, digit, luma, rgbOverWhite, Refused, pyRound };
 })();
