@@ -154,7 +154,7 @@ def test_two_digits_side_by_side_are_refused_as_predict_refuses_them(tiny_run, d
 
 def test_a_dropped_picture_is_prepared_as_predict_does(shapes_run, photo_page, tmp_path):
     """PNG pictures of several shapes: their 8-bit RGB is the same in the browser and in
-    Pillow, so the crop and bicubic resize give the same 64×64."""
+    Pillow, so the crop and bicubic resize give the same 64×64; a large JPEG, nearly."""
     rng = np.random.default_rng(3)
     with browser_page(390, 844) as page:  # a phone's width
         opened(page, photo_page, [])
@@ -171,6 +171,16 @@ def test_a_dropped_picture_is_prepared_as_predict_does(shapes_run, photo_page, t
                                        atol=1e-6)
             answer = shapes_run.predict([path])[0]
             assert page.inner_text("#verdict").startswith(f"{answer.label} (")
+        # A large JPEG: convscope decodes it at a quarter of its size (Pillow's draft mode),
+        # the page whole then averaged by blocks; two decoders: close, not equal.
+        path = tmp_path / "large.jpg"
+        shape_picture("squares", rng).resize((420, 360)).save(path, quality=90)
+        page.set_input_files("#file", str(path))
+        prepared = np.array(page.evaluate(
+            "async () => Array.from(window.convscope.preparedPhoto("
+            "await window.convscope.pictureFrom(document.getElementById('file').files[0])))"))
+        difference = np.abs(prepared.reshape(64, 64, 3) - shapes_run.as_input(path))
+        assert difference.mean() < 1 / 255 and difference.max() < 24 / 255
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         save_screenshot(page, "export-page-photo-phone")
 

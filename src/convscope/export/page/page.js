@@ -195,10 +195,12 @@ async function pictureFrom(file) {
   canvas.height = bitmap.height;
   const context = canvas.getContext("2d");
   context.drawImage(bitmap, 0, 0);
-  return { data: context.getImageData(0, 0, canvas.width, canvas.height).data, width: canvas.width, height: canvas.height };
+  return { data: context.getImageData(0, 0, canvas.width, canvas.height).data,
+           width: canvas.width, height: canvas.height, jpeg: file.type === "image/jpeg" };
 }
 function preparedPhoto(picture) {
-  return Prepare.photo(picture.data, picture.width, picture.height, INPUT.height, INPUT.width, INPUT.channels);
+  return Prepare.photo(picture.data, picture.width, picture.height, INPUT.height, INPUT.width,
+                       INPUT.channels, picture.jpeg);
 }
 async function answerFile(file) {
   if (!file) return null;

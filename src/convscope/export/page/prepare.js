@@ -35,7 +35,13 @@ const Prepare = (() => {
   }
 
   // A photo: ImageOps.fit (centre crop to the aspect ratio, bicubic resize), then / 255.
-  function photo(rgba, w, h, outH, outW, channels) {
+  // `jpeg`: convscope decodes a large JPEG at 1/2, 1/4 or 1/8 of its size (Pillow's draft
+  // mode, decoding.py); the browser decodes it whole, so it is reduced here by averaging
+  // blocks of as many pixels, what the JPEG's scaled decoding nearly amounts to.
+  function photo(rgba, w, h, outH, outW, channels, jpeg = false) {
+    let pixels = rgbOverWhite(rgba), bands = 3;
+    const factor = jpeg ? draftFactor(w, h, outW, outH) : 1;
+    if (factor > 1) [pixels, w, h] = reduced(pixels, w, h, factor);
     const ratio = outW / outH;
     let cropW = w, cropH = h;
     if (w / h !== ratio) {
@@ -43,14 +49,33 @@ const Prepare = (() => {
       else cropH = w / ratio;
     }
     const left = (w - cropW) * 0.5, top = (h - cropH) * 0.5;
-    let pixels = rgbOverWhite(rgba), bands = 3;
     if (channels === 1) {
       pixels = Uint8ClampedArray.from(luma(pixels));
       bands = 1;
     }
     const fitted = Pillow.resample(pixels, w, h, bands, outW, outH, "bicubic",
-                            [left, top, left + cropW, top + cropH], true);
+                                   [left, top, left + cropW, top + cropH], true);
     return Float32Array.from(fitted, (v) => v / 255);
+  }
+
+  // The scale Pillow's JPEG draft picks for convscope's request (decoding.py).
+  function draftFactor(w, h, outW, outH) {
+    const scale = Math.max(outW / w, outH / h);
+    if (scale >= 1) return 1;
+    const want = [Math.max(1, pyRound(w * scale)), Math.max(1, pyRound(h * scale))];
+    const most = Math.min(Math.floor(w / want[0]), Math.floor(h / want[1]));
+    return [8, 4, 2, 1].find((a) => most >= a);
+  }
+  function reduced(rgb, w, h, a) {
+    const rw = Math.ceil(w / a), rh = Math.ceil(h / a), out = new Uint8ClampedArray(rw * rh * 3);
+    for (let y = 0; y < rh; y++) for (let x = 0; x < rw; x++) for (let b = 0; b < 3; b++) {
+      let sum = 0, n = 0;
+      for (let v = y * a; v < Math.min(h, (y + 1) * a); v++) {
+        for (let u = x * a; u < Math.min(w, (x + 1) * a); u++) { sum += rgb[(v * w + u) * 3 + b]; n++; }
+      }
+      out[(y * rw + x) * 3 + b] = Math.round(sum / n);
+    }
+    return [out, rw, rh];
   }
 
   // -- a handwritten digit, as MNIST was made (datasets/digits.py) --------------------------
