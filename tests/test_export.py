@@ -109,6 +109,28 @@ def test_random_layers_and_dropout_are_absent_from_the_graph(tmp_path):
                                keras.ops.convert_to_numpy(model(x, training=False)), atol=1e-6)
 
 
+@pytest.mark.parametrize("recipe", ["mnist", "mnist-viz", "mnist-fast", "digits", "cifar10",
+                                    "cifar10-nopool", "cifar10-fast", "catsdogs", "photos"])
+def test_every_recipes_network_exports_and_runs_as_keras_predicts(recipe, tmp_path):
+    """Each recipe's network (weights as built, no training): ONNX and LiteRT give what
+    `predict` computes, mirror averaging and a sigmoid's two probabilities included."""
+    from convscope.evaluation import predict_probabilities
+    from convscope.models import build_model
+    from convscope.recipes import get_recipe
+
+    chosen = get_recipe(recipe)
+    model = build_model(recipe)
+    x = np.random.default_rng(0).random((6, *chosen.input_shape), dtype=np.float32)
+    expected = predict_probabilities(model, x, mirror=chosen.test_time_flip)
+    exported = inference_model(model, mirror=chosen.test_time_flip)
+    # bfloat16 where the recipe computes so on this CPU; the export always in float32.
+    tolerance = 1e-5 if model.dtype_policy.compute_dtype == "float32" else 0.02
+    for format, name in (("onnx", "model.onnx"), ("litert", "model.tflite")):
+        formats.write(format, exported, tmp_path / name, ["x"] * expected.shape[1], {})
+        np.testing.assert_allclose(formats.runtime(format, tmp_path / name)(x), expected,
+                                   atol=tolerance, err_msg=format)
+
+
 def test_a_failed_check_is_an_error_and_the_files_stay_to_be_looked_at(tiny_run, tmp_path,
                                                                        monkeypatch):
     real = formats.runtime

@@ -9,6 +9,10 @@ runtimes do not all share:
 - a recipe may compute in bfloat16 (``--fast``, the recipes marked ``precision="auto"``, on
   a CPU with AMX); ONNX Runtime's and LiteRT's CPU kernels take float32, so the copy computes
   in float32 with the same weights;
+- TensorFlow computes the exact GELU through ``erfc``, which the ONNX converter lacks; the
+  copy computes it through ``erf``, the same function;
+- a ``Normalization`` layer keeps its mean and variance as tensors that the ONNX converter
+  takes for missing inputs; the copy holds them as the constants of a ``Rescaling``;
 - ``convscope predict`` averages a ``test_time_flip`` recipe's probabilities with the mirror
   image's, and gives two probabilities for a network with one sigmoid output: the exported
   graph does both, so every runtime gives exactly what ``predict`` prints, one probability per
@@ -69,13 +73,37 @@ def float32_copy(model):
     def rebuilt(layer):
         if isinstance(layer, dropped):
             return keras.layers.Identity(name=layer.name)
-        return type(layer).from_config({**layer.get_config(), "dtype": "float32"})
+        if isinstance(layer, keras.layers.Normalization) and not layer.invert:
+            return as_rescaling(layer)
+        twin = type(layer).from_config({**layer.get_config(), "dtype": "float32"})
+        if getattr(twin, "activation", None) is keras.activations.gelu:
+            twin.activation = gelu_through_erf
+        return twin
 
     copy = keras.models.clone_model(model, clone_function=rebuilt, recursive=True)
     for original, twin in zip(all_layers(model), all_layers(copy), strict=True):
         if not isinstance(original, dropped):
             twin.set_weights(original.get_weights())
     return copy
+
+
+def as_rescaling(layer):
+    """``layer`` (a built ``Normalization``) as the ``Rescaling`` that computes the same:
+    (x − mean) / std = x · (1 / std) − mean / std."""
+    import keras
+    from keras import ops
+
+    mean = ops.convert_to_numpy(layer.mean).astype(np.float32)
+    std = np.maximum(np.sqrt(ops.convert_to_numpy(layer.variance)), keras.config.epsilon())
+    return keras.layers.Rescaling(scale=(1 / std).astype(np.float32),
+                                  offset=(-mean / std).astype(np.float32), name=layer.name)
+
+
+def gelu_through_erf(x):
+    """Keras's exact GELU, x·Φ(x), written with ``erf``."""
+    from keras import ops
+
+    return 0.5 * x * (1 + ops.erf(x / np.sqrt(2).astype(np.float32)))
 
 
 def dropped_layer_names(model) -> list[str]:
