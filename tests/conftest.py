@@ -69,3 +69,28 @@ def tiny_run(tmp_path_factory, data_root):
 
     out = tmp_path_factory.mktemp("runs") / "tiny"
     return convscope.train("mnist", epochs=1, limit=2000, seed=0, out=out, progress=False)
+
+
+@pytest.fixture(scope="session")
+def digits_run(tmp_path_factory, data_root):
+    """The `digits` recipe, 1 epoch on 2,000 synthetic digits: random distortion and dropout
+    layers, computing in bfloat16 where the CPU has AMX."""
+    import convscope
+
+    out = tmp_path_factory.mktemp("runs") / "digits"
+    return convscope.train("digits", epochs=1, limit=2000, seed=0, out=out, progress=False,
+                           report=False)
+
+
+@pytest.fixture(scope="session")
+def shapes_run(tmp_path_factory):
+    """The `photos` recipe, 2 epochs on synthetic discs and squares: random moves and dropout,
+    one sigmoid output, predictions averaged with the mirror image's."""
+    from exporting import shapes_folder
+
+    import convscope
+
+    folder = shapes_folder(tmp_path_factory.mktemp("shapes"))
+    out = tmp_path_factory.mktemp("runs") / "shapes"
+    return convscope.train("photos", folder=folder, epochs=2, seed=0, out=out, progress=False,
+                           report=False)

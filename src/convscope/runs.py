@@ -338,6 +338,14 @@ class Run:
             results = [r if r.error else prediction(r.source, next(it), names) for r in results]
         return results
 
+    def export(self, format: str = "onnx", out=None, quantize: str | None = None,
+               overwrite: bool = False, observer=None):
+        """Its network as ``onnx``, ``litert``, ``saved_model`` or a ``page``, checked in its
+        own runtime against Keras (``convscope.export.export``)."""
+        from .export import export
+
+        return export(self, format, out, quantize, overwrite, observer or self.observer)
+
     def write_metrics(self, figures: bool = True, lang: str | None = None) -> dict:
         """Write ``metrics.json`` (and, with ``figures``, the standard figures, in ``lang``)
         from the run's test-set predictions."""

@@ -17,6 +17,7 @@ from .. import pictures, plots
 from ..errors import ConvscopeError
 from ..run_files import REPORT
 from ..words import Words, say
+from . import exporting
 from .catalog import Catalog
 from .looking import look
 from .page import answers, markdown_line
@@ -263,6 +264,7 @@ def build(page) -> None:
 
     filter_go.click(on_filter, [run, *filter_inputs, lang], [filter_image, message])
     kernel_go.click(on_kernels, [run, kernel_layer, lang], [kernel_image, message])
+    exporting.build(page, run)
 
 
 def _inspection_widgets(page):

@@ -52,6 +52,8 @@ def run_header(subject: Subject, text: Words) -> str:
             body += note(text("present", files=", ".join(present)))
         return body
     card = run_card(subject.run, text, curves=False, summary=False)
+    if not subject.bare:
+        card += note(text("report_export", path=subject.run.path))
     if problems:
         card += (f'<div class="problems"><h4>{esc(text("problems"))}</h4><ul>'
                  + "".join(f"<li>{esc(p)}</li>" for p in problems) + "</ul></div>")

@@ -4,7 +4,7 @@ One table, ``TABLE``: a key, then its English and its French, side by side, so t
 can be missing. The report, a run's card, the app and the figures all take their words from it
 through ``Words(lang)``; numbers, percentages and durations are written each language's way
 here too. The table is assembled from one module per face (``figures``, ``card``, ``report``,
-``app``), each a dictionary of the same shape; a key belongs to one of them only.
+``app``, ``export``), each a dictionary of the same shape; a key belongs to one of them only.
 
 The French follows the course's vocabulary: *précision* for accuracy, *époque* for epoch,
 *couche* for layer, *carte* for feature map, *motif* for kernel.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import locale
 import os
 
-from . import app, card, figures, report
+from . import app, card, export, figures, report
 
 LANGUAGES = ("en", "fr")
 
@@ -30,7 +30,7 @@ def _assembled(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]
     return table
 
 
-TABLE = _assembled(figures.WORDS, card.WORDS, report.WORDS, app.WORDS)
+TABLE = _assembled(figures.WORDS, card.WORDS, report.WORDS, app.WORDS, export.WORDS)
 
 
 def default_language() -> str:
