@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from convscope.export import formats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-ROUNDS = int(__import__("os").environ.get("ROUNDS", 5))
+ROUNDS = int(os.environ.get("ROUNDS", 5))
 CALLS = 100  # per contender and round
 
 
