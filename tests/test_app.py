@@ -342,30 +342,6 @@ def test_a_report_beside_the_run_is_linked(tiny_run, tmp_path):
     assert seen.report.endswith("with-report/report.html")
 
 
-def test_exporting_from_explore_gives_a_checked_zip_and_leaves_the_run_alone(served, tmp_path):
-    import zipfile
-
-    from convscope.app import exporting
-
-    pytest.importorskip("onnxruntime")
-    catalog, key = served
-    run = catalog.run(key)
-    before = sorted(p.relative_to(run.path) for p in run.path.rglob("*"))
-    temp = tmp_path / "app-temp"
-    temp.mkdir()
-    done = exporting.export_for_download(catalog, key, "export_format_onnx", "fr", temp)
-    assert done.download.parent.parent == temp and done.download.suffix == ".zip"
-    with zipfile.ZipFile(done.download) as archive:
-        names = {name.split("/", 1)[1] for name in archive.namelist()}
-    assert {"model.onnx", "export.json", "predict.py"} <= names
-    # French, with the check's numbers: the test images and the agreement with Keras
-    assert done.message.startswith("Vérifié") and "même classe pour 100,0" in done.message
-    assert sorted(p.relative_to(run.path) for p in run.path.rglob("*")) == before
-    assert exporting.export_for_download(catalog, None, "export_format_onnx", "en",
-                                         temp).download is None
-    assert [value for _, value in exporting.choices("fr")] == [c[0] for c in exporting.CHOICES]
-
-
 # -- Train --------------------------------------------------------------------------------------
 
 
