@@ -39,7 +39,6 @@ from .hardware import PRECISIONS, backend, check_precision, device_name, visible
 MARGIN = 1.10
 ROUNDS = 3  # interleaved rounds; each precision keeps its fastest
 ROUND_SECONDS = 0.3  # each precision's share of a round
-WARM_UP_STEPS = 2  # the first steps trace the graph (and allocate): not timed
 MAX_STEPS = 100  # per round, for networks whose step takes under 3 ms
 CACHE_FILE = "precision.json"
 GPU_RULE = (8, 0)  # compute capability from which GPUs compute bfloat16 fast
@@ -131,22 +130,24 @@ def choose(asked: str, network: Network | None, batch_size: int, *, observer=Non
 def measure(network: Network, batch_size: int,
             timer: Callable[[], float] = time.perf_counter) -> dict[str, float]:
     """Training images/s of ``network`` in each precision, on one random batch: each model
-    warmed up, then timed in ``ROUNDS`` interleaved rounds of about ``ROUND_SECONDS`` each,
-    the fastest round kept (a busy moment slows one round, never speeds one up)."""
+    warmed up by one step (which traces its graph), then timed in ``ROUNDS`` interleaved rounds
+    of about ``ROUND_SECONDS`` each, the fastest round kept (a busy moment slows one round,
+    never speeds one up). A network whose one step takes longer than a round (cifar10-fast at
+    batch 1024: seconds a step) is timed on that one step and one round more."""
     rng = np.random.default_rng(0)
     x = rng.random((batch_size, *network.input_shape), dtype=np.float32)
     y = rng.integers(0, network.num_classes, batch_size)
     if network.num_classes == 2:  # one sigmoid unit: labels as floats
         y = y.astype(np.float32)
     models = {precision: network.make(precision) for precision in PRECISIONS}
-    steps = {}
+    steps, fastest = {}, {}
     for precision, model in models.items():
-        for _ in range(WARM_UP_STEPS):
-            model.train_on_batch(x, y)
-        one = _timed(model, x, y, 1, timer)
-        steps[precision] = int(np.clip(ROUND_SECONDS / max(one, 1e-6), 1, MAX_STEPS))
-    fastest = dict.fromkeys(models, float("inf"))
-    for _ in range(ROUNDS):
+        model.train_on_batch(x, y)
+        fastest[precision] = _timed(model, x, y, 1, timer)
+        steps[precision] = int(np.clip(ROUND_SECONDS / max(fastest[precision], 1e-6), 1,
+                                       MAX_STEPS))
+    slow = max(fastest.values()) > ROUND_SECONDS
+    for _ in range(1 if slow else ROUNDS):
         for precision, model in models.items():
             seconds = _timed(model, x, y, steps[precision], timer) / steps[precision]
             fastest[precision] = min(fastest[precision], seconds)
