@@ -128,3 +128,20 @@ def test_a_slow_answer_says_the_server_is_busy(tiny_run, tmp_path, monkeypatch):
         save_screenshot(page, "app-busy")
         page.wait_for_function(ANSWERED)
         page.wait_for_selector("#draw-canvas .busy", state="hidden")
+
+
+def test_the_load_benchmark_answers_every_stroke_of_two_sessions(tiny_run):
+    """``benchmarks/app_load.py`` at its smallest: two pages, cold then warm, two strokes each
+    (its numbers are in benchmarks/RESULTS.md; here only that nothing goes unanswered)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "app_load.py"
+    spec = importlib.util.spec_from_file_location("app_load", path)
+    app_load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app_load)
+    with pages(0):  # skipped, with the reason, where chromium or Playwright is missing
+        pass
+    rows = app_load.main([str(tiny_run.path), "--sessions", "2", "--strokes", "2"])
+    assert [(r["phase"], r["strokes"], r["answered"]) for r in rows] == [("cold", 4, 4),
+                                                                         ("warm", 4, 4)]
