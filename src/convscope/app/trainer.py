@@ -58,8 +58,8 @@ class Busy(ConvscopeError):
 
 
 class Priority:
-    """The answers being computed for the pages' drawings, which come before training steps.
-    Thread-safe: handlers run in Gradio's worker threads."""
+    """The answers being computed for the pages (drawings, photos), which come before training
+    steps. Thread-safe: handlers run in Gradio's worker threads."""
 
     def __init__(self):
         self._answering = 0
