@@ -72,12 +72,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
-    from convscope.hardware import resolve_precision
-    from convscope.models import build_model
+    from convscope.models import build_model, choose_precision
     from convscope.recipes import get_recipe
 
     recipe = get_recipe("cifar10-fast")
-    precision = resolve_precision(recipe.precision)
+    precision = choose_precision(recipe).precision
     rng = np.random.default_rng(0)
     x = rng.random((args.images, *recipe.input_shape), dtype=np.float32)
     y = rng.integers(0, 10, args.images)

@@ -37,6 +37,20 @@ def _private_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def real_precision_probe():
+    """No test times the machine: the precision probe (``convscope.precision.measure``)
+    finds float32 and bfloat16 equally fast, so ``auto`` keeps float32. Gives the real probe,
+    which ``tests/test_precision.py`` runs on a fake clock."""
+    from convscope import precision
+
+    real = precision.measure
+    precision.measure = lambda network, batch_size, timer=None: dict.fromkeys(
+        precision.PRECISIONS, 1000.0)
+    yield real
+    precision.measure = real
+
+
+@pytest.fixture(scope="session", autouse=True)
 def data_root(tmp_path_factory, _private_cache) -> Path:
     """``$CONVSCOPE_DATA`` for the session: a synthetic MNIST (3,000 training and 1,000 test
     digits), and the real CIFAR-10 and cats-vs-dogs photos linked beside it."""

@@ -4,6 +4,8 @@ time). ``test_app_browser.py`` drives the same app in a real browser."""
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 
 import numpy as np
@@ -148,6 +150,39 @@ def test_a_blank_canvas_gets_an_invitation_not_an_error(served):
         assert view.probabilities is None and view.maps is None
     assert draw.stroke(catalog, key, None, "fr").message == say("fr", "draw_start")
     assert draw.stroke(catalog, None, vertical_stroke()).message == say("en", "draw_no_run")
+
+
+def test_an_older_drawing_or_a_copy_sent_again_is_not_answered():
+    sketch = draw.Sketch()
+    assert sketch.heard(2, "two") and sketch.current(2)
+    assert not sketch.heard(1, "one")  # came late: the page already shows a later one
+    assert sketch.png == "two"
+    sketch.answered = 2
+    assert not sketch.heard(2, "two")  # sent again after its answer: answered already
+    assert sketch.heard(3, None) and not sketch.current(2)
+
+
+def test_a_busy_server_answers_a_stroke_first_and_its_maps_later(served):
+    catalog, key = served
+    quick = draw.stroke(catalog, key, vertical_stroke(), maps=False)
+    full = draw.stroke(catalog, key, vertical_stroke())
+    assert quick.message == full.message and quick.maps is None and quick.cam is None
+    assert quick.probabilities == pytest.approx(full.probabilities, abs=1e-4)
+
+
+def test_a_training_step_waits_while_a_page_is_answered():
+    from convscope.app.trainer import Priority
+
+    priority, order = Priority(), []
+    with priority.answering():
+        assert priority.answers == 1
+        waiting = threading.Thread(
+            target=lambda: (priority.wait_for_answers(limit=60), order.append("step")))
+        waiting.start()
+        waiting.join(0.3)
+        order.append("answer")
+    waiting.join(60)
+    assert order == ["answer", "step"] and priority.answers == 0
 
 
 # -- Photo and uploads --------------------------------------------------------------------------
@@ -365,7 +400,10 @@ def test_training_reports_to_the_page_stops_and_resumes(tmp_path):
     assert said.startswith("Started mnist → mnist-")
     refused = train.start(trainer, "mnist", None, 1, False, False, 300)
     assert refused.startswith("Problem: a training is already running")
+    assert "started at " in refused
     shot = _wait_for(lambda: (s := trainer.snapshot()).history and s)
+    refused = train.start(trainer, "mnist", None, 1, False, False, 300)
+    assert re.search(r"/3 epochs done, ends about \d\d:\d\d", refused), refused
     assert train.stop(trainer) == say("en", "train_stopping")
     assert trainer.wait(120)
     shot = trainer.snapshot()

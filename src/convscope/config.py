@@ -38,7 +38,8 @@ class Training:
     # Every few steps the weights are pulled back toward their running average, more strongly
     # as training ends, and it ends on the average (see callbacks.Lookahead).
     lookahead: bool = False
-    # "auto": bfloat16 where this machine computes it fast (see convscope.hardware).
+    # "float32", "mixed_bfloat16", or "auto": the faster of the two for this network and batch
+    # on this machine, measured (see convscope.precision).
     precision: str = "float32"
 
     def training(self) -> Training:
@@ -79,9 +80,9 @@ _REQUIRED = ("recipe", "epochs", "batch_size", "input_shape", "class_names")
 # not listed follow.
 _ORDER = ("recipe", "dataset", "epochs", "batch_size", "seed", "limit", "until_accuracy", "fast",
           "optimizer", "weight_decay", "label_smoothing", "learning_rate", "schedule",
-          "precision", "augment", "test_time_flip", "momentum", "lookahead", "loss",
-          "input_shape", "class_names", "input", "train_images", "data", "versions", "device",
-          "created", "devices", "workers", "parameters")
+          "precision", "precision_choice", "augment", "test_time_flip", "momentum", "lookahead",
+          "loss", "input_shape", "class_names", "input", "train_images", "data", "versions",
+          "device", "created", "devices", "workers", "parameters")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +98,9 @@ class RunConfig(Training):
     limit: int | None = None  # trained on the first N training images
     until_accuracy: float | None = None  # stop at the first epoch reaching this test accuracy
     fast: bool = False  # trained with --fast
+    # How ``precision`` was chosen (``precision.Choice.to_json``): asked, measured here (with
+    # each precision's images/s) or by the GPU rule. None for runs of earlier versions.
+    precision_choice: dict | None = None
     # The run's augmentation (see convscope.augmentation): the recipe's NumPy flips and shifts,
     # and whether --augment put random flips, rotations, shifts and zooms in the model.
     flip: bool = False
@@ -208,6 +212,7 @@ class TrainOptions:
     until_accuracy: float | None = None  # stop at the first epoch reaching it; epochs: the cap
     schedule: str | None = None  # a learning-rate schedule by name (models.SCHEDULES)
     fast: bool = False  # the recipe's measured faster training (Recipe.faster)
+    precision: str | None = None  # "float32", "bfloat16" or "auto" (measured); None: the recipe's
     augment: bool = False  # --augment's random layers (Recipe.augmented)
     validation_split: float | None = None  # of a photo folder without train/ and test/
     cache: bool = True  # keep decoded photos in the user cache

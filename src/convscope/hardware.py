@@ -1,16 +1,10 @@
-"""What this machine has: Keras's backend, the GPUs it sees, the CPU, and the precision that is
-fast here. Every hardware probe of convscope is in this module.
-
-``--fast`` computes in bfloat16 (Keras's ``mixed_bfloat16``: bfloat16 arithmetic, float32
-weights) only where it was measured to pay: GPUs from compute capability 8.0, and CPUs with
-AMX tiles for bfloat16 (Intel Sapphire Rapids and later). Elsewhere it stays in float32;
-``benchmarks/RESULTS.md`` has the measurements.
+"""What this machine has: Keras's backend, the GPUs it sees, the CPU, and the precisions a
+network may compute in (which one is fast here is measured: ``convscope.precision``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import platform
 from dataclasses import dataclass
@@ -77,7 +71,8 @@ def _cpuinfo(prefixes: tuple[str, ...]) -> str | None:
 
 
 def cpu_flags() -> set[str]:
-    """The CPU's feature flags as Linux reports them (empty elsewhere)."""
+    """The CPU's feature flags as Linux reports them (empty elsewhere), for the benchmarks'
+    headers: no choice of convscope depends on them (the precision is measured)."""
     return set((_cpuinfo(("flags", "Features")) or "").split())
 
 
@@ -92,24 +87,14 @@ def device_name() -> str:
     return gpus[0].name if gpus else cpu_name()
 
 
-@functools.cache
-def fast_precision() -> str:
-    """``mixed_bfloat16`` where bfloat16 is fast on the device that will train, else float32."""
-    gpus = visible_gpus()
-    if gpus:
-        fast = gpus[0].compute_capability >= (8, 0)
-    else:
-        fast = "amx_bf16" in cpu_flags()
-    return "mixed_bfloat16" if fast else "float32"
-
-
-def resolve_precision(precision: str) -> str:
-    """``"auto"`` → what is fast here; an explicit precision is checked and kept."""
-    if precision == "auto":
-        return fast_precision()
-    if precision not in PRECISIONS:
-        raise ConvscopeError(f"unknown precision {precision!r}; choose one of: "
-                             f"auto, {', '.join(PRECISIONS)}")
+def check_precision(precision: str) -> str:
+    """``precision`` as Keras names it (``bfloat16`` is Keras's ``mixed_bfloat16``: bfloat16
+    arithmetic, float32 weights), or ``auto`` (measured: ``convscope.precision``); an error
+    naming the choices for anything else."""
+    precision = {"bfloat16": "mixed_bfloat16"}.get(precision, precision)
+    if precision != "auto" and precision not in PRECISIONS:
+        raise ConvscopeError(f"unknown precision {precision!r}; choose one of: auto, float32, "
+                             "bfloat16", name=precision)
     return precision
 
 

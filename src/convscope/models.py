@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .config import Training
 from .errors import ConvscopeError, RunError
+from .hardware import check_precision
+from .precision import Choice, Network, choose, signature_of
 from .recipes import Recipe, get_recipe
 
 # Training steps per call into the backend, at most: the same updates in the same order, with
@@ -48,19 +50,55 @@ def build_model(recipe: Recipe | str, learning_rate: float | None = None,
 
     ``training``: the training choices (default: the recipe's; a run passes its config).
     ``decay_steps`` is the number of training steps a ``schedule`` spreads over; the other
-    arguments go to ``Recipe.build``. One sigmoid output is trained with binary
-    cross-entropy, as the course's cats vs dogs; a softmax with (sparse) categorical
-    cross-entropy.
+    arguments go to ``Recipe.build``. ``precision="auto"`` (or a recipe's ``auto``) is the
+    one measured faster at the training's batch size (``choose_precision``). One sigmoid
+    output is trained with binary cross-entropy, as the course's cats vs dogs; a softmax
+    with (sparse) categorical cross-entropy.
     """
     recipe = get_recipe(recipe)
     training = (training or recipe).training()
-    model = recipe.build(num_classes, input_shape, precision or training.precision)
+    precision = check_precision(precision or training.precision)
+    if precision == "auto":
+        precision = choose_precision(recipe, training, num_classes=num_classes,
+                                     input_shape=input_shape).precision
+    model = recipe.build(num_classes, input_shape, precision)
     rate = learning_rate or training.learning_rate
     if training.schedule and decay_steps:
         rate = learning_rate_schedule(training.schedule, rate, decay_steps)
     model.compile(optimizer=_optimizer(training, rate), loss=_loss(training, model),
                   metrics=["accuracy"], steps_per_execution=steps_per_execution)
     return model
+
+
+def choose_precision(recipe: Recipe | str, training: Training | None = None, *,
+                     batch_size: int | None = None, num_classes: int | None = None,
+                     input_shape=None, observer=None) -> Choice:
+    """The precision ``training`` (default: the recipe's) trains the recipe's network in at
+    ``batch_size`` (default: the training's) on this machine, and why: as asked, or for
+    ``auto`` the faster of float32 and bfloat16, measured once and kept
+    (``convscope.precision``). ``num_classes`` and ``input_shape`` as for ``build_model``."""
+    recipe = get_recipe(recipe)
+    training = (training or recipe).training()
+    batch_size = batch_size or training.batch_size
+    network = None
+    if check_precision(training.precision) == "auto":
+        network = probe_network(recipe, training, num_classes, input_shape)
+    return choose(training.precision, network, batch_size, observer=observer)
+
+
+def probe_network(recipe: Recipe, training: Training, num_classes: int | None = None,
+                  input_shape=None) -> Network:
+    """The recipe's network as the precision probe trains it: compiled as ``training``
+    compiles it, one step per call."""
+    reference = recipe.build(num_classes, input_shape, "float32")
+
+    def make(precision: str):
+        return build_model(recipe, training=training, num_classes=num_classes,
+                           input_shape=input_shape, precision=precision, steps_per_execution=1)
+
+    classes = int(reference.outputs[0].shape[-1])
+    return Network(make, tuple(reference.inputs[0].shape[1:]), 2 if classes == 1 else classes,
+                   signature_of(reference))
 
 
 def learning_rate_schedule(name: str, peak: float, steps: int):

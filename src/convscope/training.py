@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import platform
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -59,9 +60,10 @@ from .events import (
     emit,
     observer_of,
 )
-from .hardware import backend, device_name, resolve_precision
+from .hardware import backend, check_precision, device_name
 from .models import (
     build_model,
+    choose_precision,
     load_keras_model,
     loss_name,
     run_steps_per_execution,
@@ -117,7 +119,7 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
     recipe = recipe_asked(get_recipe(recipe), options)
     data = load_training_data(recipe, data_dir, folder, options, observer)
     run_dir = _new_run_dir(placement, out, recipe.name)
-    config = make_config(recipe, data, options, placement)
+    config = make_config(recipe, data, options, placement, observer)
     keras.utils.set_random_seed(options.seed)
     with placement.scope():
         model = new_model(recipe, config)
@@ -132,9 +134,11 @@ def train(recipe: str | Recipe = "mnist", data_dir=None, *, folder=None,
 
 
 def recipe_asked(recipe: Recipe, options: TrainOptions) -> Recipe:
-    """The recipe as the options change it: ``--fast``'s training, ``--augment``'s layers and
-    the learning-rate schedule asked for (or implied by ``augment``)."""
+    """The recipe as the options change it: ``--fast``'s training, ``--augment``'s layers, the
+    precision and the learning-rate schedule asked for (or implied by ``augment``)."""
     recipe = recipe.faster() if options.fast else recipe
+    if options.precision is not None:
+        recipe = replace(recipe, precision=check_precision(options.precision))
     recipe = recipe.augmented() if options.augment else recipe
     schedule = options.schedule
     if schedule is None:
@@ -227,14 +231,20 @@ def load_training_data(recipe: Recipe, data_dir=None, folder=None,
     return load_dataset(recipe.dataset, data_dir, observer=observer).limit(options.limit)
 
 
-def make_config(recipe: Recipe, data, options: TrainOptions, placement) -> RunConfig:
+def make_config(recipe: Recipe, data, options: TrainOptions, placement,
+                observer=None) -> RunConfig:
     """Everything that produced a run, written to its ``config.json``: the recipe's training
-    choices (with the options' overrides: epochs, batch size, seed, …) and the run's data,
-    classes, versions and device. Several devices or workers multiply batch and rate."""
+    choices (with the options' overrides: epochs, batch size, seed, …), the precision it
+    computes in and why (measured here for ``auto``), and the run's data, classes, versions
+    and device. Several devices or workers multiply batch and rate."""
     from . import __version__
 
     backend_name, backend_version = backend()
     own_photos = data.photos and recipe.dataset not in FOLDER_DATASET_SOURCES
+    # Measured at each device's batch, before the run's seed is set (the probe draws weights).
+    precision = choose_precision(recipe, batch_size=options.batch_size or recipe.batch_size,
+                                 num_classes=len(data.class_names),
+                                 input_shape=tuple(data.input_shape), observer=observer)
     return RunConfig.from_recipe(
         recipe,
         recipe=recipe.name,
@@ -242,7 +252,8 @@ def make_config(recipe: Recipe, data, options: TrainOptions, placement) -> RunCo
         epochs=options.epochs or recipe.epochs,
         batch_size=(options.batch_size or recipe.batch_size) * placement.replicas,
         learning_rate=recipe.learning_rate * placement.replicas,
-        precision=resolve_precision(recipe.precision),
+        precision=precision.precision,
+        precision_choice=precision.to_json(),
         seed=options.seed,
         limit=options.limit,
         until_accuracy=options.until_accuracy,

@@ -8,6 +8,16 @@ The canvas is a plain HTML canvas (a ``gr.HTML`` component with a few lines of s
 Gradio's Sketchpad: after each stroke the Sketchpad exports three pictures through WebGL and
 uploads them, 1.1 s of the 1.4 s a stroke took to show its answer in a browser without a GPU;
 this canvas sends one small PNG with the event (benchmarks/RESULTS.md, "App latency").
+
+**No answer lost, none out of date.** The page numbers its drawings (each stroke, undo or
+clear makes the next one) and sends the number with the PNG; the server keeps the latest it
+heard per page (``Sketch``), answers only that one, and writes the number it answered into the
+page (``#draw-answered``). A drawing not answered within a few seconds is sent again: while the
+app starts, Gradio's loading veil and its not-yet-ready event queue swallowed the first strokes
+of pages opened with it (benchmarks/RESULTS.md, "The app under load"). After
+``BUSY_SECONDS`` without an answer the page says the server is busy. When other answers are
+being computed or a training runs, a stroke is answered with its probabilities at once and its
+maps and Grad-CAM follow in a second step, skipped if the drawing changed meanwhile.
 """
 
 # No `from __future__ import annotations` here: Gradio finds the parameter that receives the
@@ -26,7 +36,7 @@ from ..errors import DataError
 from ..words import say
 from .catalog import Catalog
 from .looking import look
-from .page import Page, answer_widgets, answers, maps_widget, markdown_line
+from .page import Page, answer_widgets, answers, maps_widget, markdown_line, skipped
 
 # The canvas's pixels a side (it is shown larger or smaller to fit the page): ample for
 # MNIST's 20-pixel box, and few for Run.as_input to read.
@@ -38,6 +48,12 @@ PEN = 11
 # another kind, did not come from this canvas.
 MAX_DRAWING_CHARS = 1 << 20
 PNG_URL = "data:image/png;base64,"
+# A drawing not answered after this long is sent again (then after twice as long, …): an
+# answer takes 0.1–1 s even with a class drawing and a training running.
+RESEND_SECONDS = 3.0
+RESENDS = 4
+# After this long without an answer the page says that the server is busy.
+BUSY_SECONDS = 1.0
 
 CANVAS_HTML = f"""
 <div class="pad">
@@ -47,6 +63,7 @@ CANVAS_HTML = f"""
     <button class="clear" type="button" title="Clear · Effacer">✕</button>
   </div>
 </div>
+<p class="busy" hidden></p>
 """
 CANVAS_CSS = """
 .pad { display: flex; gap: 8px; align-items: flex-start; }
@@ -57,14 +74,17 @@ CANVAS_CSS = """
 .tools button { width: 40px; height: 40px; font-size: 20px; border-radius: 8px;
                 border: 1px solid var(--border-color-primary);
                 background: var(--background-fill-secondary); cursor: pointer; }
+.busy { margin: 6px 0 0; color: var(--body-text-color-subdued); font-size: 0.9em; }
 """
 # Strokes are kept as lists of points so that Undo can draw the others again; after each
-# stroke, undo or clear the drawing goes to the server as a PNG in the event's data.
+# stroke, undo or clear the drawing goes to the server as a PNG in the event's data, with its
+# number. ``answered`` reads the number the server last answered from the page.
 CANVAS_JS = f"""
 const canvas = element.querySelector('canvas');
+const notice = element.querySelector('.busy');
 const pen = canvas.getContext('2d');
 const strokes = [];
-let current = null;
+let current = null, version = 0, resend = null, busy = null;
 const at = (e) => {{
   const box = canvas.getBoundingClientRect();
   return [(e.clientX - box.left) * canvas.width / box.width,
@@ -82,8 +102,31 @@ const repaint = () => {{
   pen.clearRect(0, 0, canvas.width, canvas.height);
   strokes.forEach(paint);
 }};
-const send = () => trigger('change', {{png: strokes.length ? canvas.toDataURL('image/png')
-                                                            : null}});
+const answered = () => Number(document.querySelector('#draw-answered')?.innerText || -1);
+const french = () => document.querySelector('#language input[value="fr"]')?.checked;
+const post = (attempt) => {{
+  trigger('change', {{png: strokes.length ? canvas.toDataURL('image/png') : null, version}});
+  clearTimeout(resend);
+  if (attempt < {RESENDS}) resend = setTimeout(() => {{
+    if (answered() < version) post(attempt + 1);
+  }}, {RESEND_SECONDS * 1000} * 2 ** attempt);
+}};
+const recheck = () => {{
+  if (answered() >= version) notice.hidden = true;
+  else busy = setTimeout(recheck, 250);
+}};
+const send = () => {{
+  version += 1;
+  notice.hidden = true;
+  clearTimeout(busy);
+  busy = setTimeout(() => {{
+    if (answered() >= version) return;
+    notice.textContent = french() ? {say("fr", "draw_busy")!r} : {say("en", "draw_busy")!r};
+    notice.hidden = false;
+    recheck();
+  }}, {BUSY_SECONDS * 1000});
+  post(0);
+}};
 canvas.addEventListener('pointerdown', (e) => {{
   canvas.setPointerCapture(e.pointerId);
   current = [at(e)];
@@ -109,6 +152,30 @@ element.querySelector('.clear').addEventListener('click', () => {{
   strokes.length = 0; repaint(); send();
 }});
 """
+
+
+@dataclass
+class Sketch:
+    """A page's drawing as the server last heard it (one per page: a ``gr.State``): the
+    drawing's number, its PNG, the number last answered, and the number whose maps are still
+    to be drawn (``None``: none)."""
+
+    version: int = 0
+    png: str | None = None
+    answered: int = 0
+    maps_due: int | None = None
+
+    def heard(self, version: int, png: str | None) -> bool:
+        """Take the page's drawing ``version``; False when a later one was heard already, or
+        this one was answered already (a copy sent again)."""
+        if version < self.version or version <= self.answered:
+            return False
+        self.version, self.png = version, png
+        return True
+
+    def current(self, version: int) -> bool:
+        """Whether ``version`` is still the page's latest drawing."""
+        return version == self.version
 
 
 @dataclass
@@ -157,8 +224,10 @@ def from_data_url(text: str) -> Image.Image:
         return picture.convert("RGBA")
 
 
-def stroke(catalog: Catalog, run_key: str | None, canvas, lang: str = "en") -> DrawView:
-    """The network's answer to the drawing so far (a blank canvas gets an invitation)."""
+def stroke(catalog: Catalog, run_key: str | None, canvas, lang: str = "en",
+           maps: bool = True) -> DrawView:
+    """The network's answer to the drawing so far (a blank canvas gets an invitation);
+    without its maps and Grad-CAM unless ``maps``."""
     if not run_key:
         return DrawView(say(lang, "draw_no_run"))
     picture = drawing(canvas)
@@ -169,7 +238,7 @@ def stroke(catalog: Catalog, run_key: str | None, canvas, lang: str = "en") -> D
         image = run.as_input(picture)
     except DataError:  # no ink: nothing drawn yet, or everything erased
         return DrawView(say(lang, "draw_start"))
-    seen = look(run, image, lang, say(lang, "your_drawing"))
+    seen = look(run, image, lang, say(lang, "your_drawing"), maps=maps)
     return DrawView(say(lang, "draw_answer", label=seen.predicted,
                         confidence=f"{seen.confidence:.0%}"),
                     seen.probabilities, seen.seen, seen.maps, seen.cam)
@@ -194,20 +263,55 @@ def build(page: Page) -> None:
         with gr.Column(scale=3, min_width=320):
             message, probabilities, seen, cam = answer_widgets(page, "draw")
     maps = maps_widget(page, "draw")
-    # The last drawing, for answering again when the run or the language changes.
-    drawn = gr.State(None)
+    # The number of the drawing last answered, read by the canvas's script (hidden).
+    answered = gr.HTML("0", elem_id="draw-answered", elem_classes="answered-mark")
+    sketch = gr.State(lambda: Sketch())  # a new one per page (a class would be read as data)
+    priority = page.trainer.priority
+    outputs = [message, probabilities, seen, maps, cam, answered]
 
     @answers(lambda line: DrawView(line).outputs())
-    def answer(run_key, png, lang):
-        return stroke(page.catalog, run_key, png, lang).outputs()
+    def answer(run_key, png, lang, maps_now=True):
+        return stroke(page.catalog, run_key, png, lang, maps_now).outputs()
 
-    def on_stroke(run_key, lang, evt: gr.EventData):
-        png = getattr(evt, "png", None)
-        return (png, *answer(run_key, png, lang))
+    def answer_current(run_key, lang, sketch_: Sketch, maps_now: bool) -> tuple:
+        """The answer to the page's latest drawing, and its number; nothing if a later
+        drawing came while it was computed (that one's own answer follows)."""
+        version = sketch_.version
+        with priority.answering():
+            shown = answer(run_key, sketch_.png, lang, maps_now)
+        if not sketch_.current(version):
+            return skipped(len(outputs))
+        sketch_.answered = version
+        sketch_.maps_due = None if maps_now else version
+        if not maps_now:  # the last drawing's maps go; this one's follow (maps_later)
+            shown = (*shown[:3], None, None)
+        return (*shown, str(version))
 
-    outputs = [message, probabilities, seen, maps, cam]
+    def on_stroke(run_key, lang, sketch_: Sketch, evt: gr.EventData):
+        version, png = int(getattr(evt, "version", 0) or 0), getattr(evt, "png", None)
+        if not sketch_.heard(version, png):  # out of date, or answered already: say which
+            return (*skipped(len(outputs) - 1), str(sketch_.answered))
+        # Busy: other answers being computed, or a training: the maps wait for a quiet moment.
+        return answer_current(run_key, lang, sketch_, priority.answers == 0
+                              and not page.trainer.running)
+
+    def on_again(run_key, lang, sketch_: Sketch):
+        return answer_current(run_key, lang, sketch_, True)
+
+    def maps_later(run_key, lang, sketch_: Sketch):
+        version = sketch_.maps_due
+        if version is None:
+            return skipped(2)
+        priority.wait_for_answers()  # strokes first
+        if not sketch_.current(version):
+            return skipped(2)
+        shown = on_again(run_key, lang, sketch_)
+        return shown[3:5]
+
+    inputs = [run, page.language, sketch]
     # Only the last drawing matters: strokes made while one is computed are merged.
-    pad.change(on_stroke, [run, page.language], [drawn, *outputs],
-               trigger_mode="always_last", show_progress="hidden")
-    run.change(answer, [run, drawn, page.language], outputs, show_progress="hidden")
-    page.on_language(answer, [run, drawn, page.language], outputs)
+    pad.change(on_stroke, inputs, outputs, trigger_mode="always_last", show_progress="hidden",
+               concurrency_limit=None).then(maps_later, inputs, [maps, cam],
+                                            show_progress="hidden")
+    run.change(on_again, inputs, outputs, show_progress="hidden")
+    page.on_language(on_again, inputs, outputs)

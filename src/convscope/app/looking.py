@@ -26,11 +26,14 @@ class Look:
     cam: np.ndarray | None  # Grad-CAM over the image; None when it cannot be computed
 
 
-def look(run: Run, image: np.ndarray, lang: str, description: str) -> Look:
-    """Predict ``image`` (prepared: ``run.as_input``), with its maps and its Grad-CAM;
-    ``description`` names the image in the maps' titles."""
+def look(run: Run, image: np.ndarray, lang: str, description: str,
+         maps: bool = True) -> Look:
+    """Predict ``image`` (prepared: ``run.as_input``), with its maps and its Grad-CAM unless
+    not ``maps``; ``description`` names the image in the maps' titles."""
     from .. import inspection, views  # Keras: imported once the server is up (warm_up)
 
+    if not maps:
+        return _looked(run, image, run.predict_arrays(image[None])[0], [], None)
     model = run.model
     try:
         layers, cam = inspection.maps_and_grad_cam(model, image)
@@ -40,10 +43,14 @@ def look(run: Run, image: np.ndarray, lang: str, description: str) -> Look:
         probabilities = cam.probabilities  # what `predict` gives, from the same pass
     else:
         probabilities = run.predict_arrays(image[None])[0]
-    names = run.class_names
-    best = int(np.argmax(probabilities))
     words = Words(lang)
     sheets = [views.maps_picture(fm, words, description) for fm in layers]
+    return _looked(run, image, probabilities, sheets, cam)
+
+
+def _looked(run: Run, image: np.ndarray, probabilities, sheets: list, cam) -> Look:
+    names = run.class_names
+    best = int(np.argmax(probabilities))
     return Look(
         probabilities={name: float(p) for name, p in zip(names, probabilities, strict=True)},
         predicted=names[best],

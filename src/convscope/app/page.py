@@ -129,6 +129,13 @@ def answers(failed: Callable[[str], tuple]):
     return boundary
 
 
+def skipped(count: int) -> tuple:
+    """``count`` outputs left as they are."""
+    import gradio as gr
+
+    return (gr.skip(),) * count
+
+
 def markdown_line(text: str) -> str:
     """``text`` shown as it is in a Markdown component (paths hold _ and *)."""
     for char in "\\`*_[]<>#|":

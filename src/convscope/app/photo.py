@@ -95,7 +95,8 @@ def build(page: Page) -> None:
 
     @answers(lambda line: PhotoView(line).outputs())
     def on_photo(run_key, path, lang):
-        return photo(page.catalog, run_key, path, lang).outputs()
+        with page.trainer.priority.answering():  # a training's steps wait meanwhile
+            return photo(page.catalog, run_key, path, lang).outputs()
 
     outputs = [message, probabilities, seen, cam, maps]
     upload.change(on_photo, [run, upload, page.language], outputs, trigger_mode="always_last")

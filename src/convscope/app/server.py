@@ -28,9 +28,14 @@ from .uploads import MAX_UPLOAD_BYTES
 DEFAULT_PORT = 7860
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 CACHE_SECONDS = 15 * 60
+# Gradio's loading veil (its status tracker over the whole app while it mounts, "translucent")
+# let nothing through: strokes drawn on the canvas seen through it were lost. The canvas's
+# script answers for what it draws (draw.py); the veil only shows.
 CSS = """
 #draw-seen img, #photo-seen img, #draw-maps img { image-rendering: pixelated; }
 footer { display: none !important; }
+.wrap.translucent { pointer-events: none; }
+#draw-answered { display: none !important; }
 """
 
 

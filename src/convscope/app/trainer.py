@@ -1,10 +1,16 @@
-"""The app's training manager: one training at a time, in a worker thread, stopped by a token.
+"""The app's training manager: one training at a time, in a worker thread, stopped by a token,
+and giving way to the pages' answers.
 
 ``Trainer.start`` (or ``resume``) runs ``convscope.train`` (or ``resume``) in a thread of the
 server, not of a page: closing the browser changes nothing, and every page sees the same
 training (``snapshot``), so a second page is told that one is running. ``stop`` sets the
 cancel token: training ends after the current step and keeps the last completed epoch, which
 ``resume`` continues. Stopping the server stops the training the same way (``shutdown``).
+
+The training shares the server's cores with every page's answers: ``Priority`` counts the
+answers being computed, and the training waits between its steps while there are any
+(``YieldToAnswers``, at most ``YIELD_SECONDS`` a step), so that a stroke is answered almost as
+fast with a training running as without.
 
 Everything is written under the runs root: the run directory (with its ``report.html``, in the
 language of the page that started it), and no image cache (photos are decoded again each epoch
@@ -14,8 +20,10 @@ are: the app never downloads.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,10 +48,57 @@ from .paths import Roots
 # How long ``shutdown`` waits for the current step to end before the server exits anyway
 # (every completed epoch is already saved, atomically).
 SHUTDOWN_SECONDS = 60
+# The longest a training waits between two steps for the pages' answers: answers come one
+# after another in a busy class, and the training must still move.
+YIELD_SECONDS = 2.0
 
 
 class Busy(ConvscopeError):
     """A training is already running."""
+
+
+class Priority:
+    """The answers being computed for the pages (drawings, photos), which come before training
+    steps. Thread-safe: handlers run in Gradio's worker threads."""
+
+    def __init__(self):
+        self._answering = 0
+        self._quiet = threading.Condition()
+
+    @contextlib.contextmanager
+    def answering(self):
+        """Count one answer in progress for the block's duration."""
+        with self._quiet:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._answering -= 1
+                self._quiet.notify_all()
+
+    @property
+    def answers(self) -> int:
+        """How many answers are being computed now."""
+        return self._answering
+
+    def wait_for_answers(self, limit: float = YIELD_SECONDS) -> None:
+        """Wait until no answer is being computed, at most ``limit`` seconds."""
+        with self._quiet:
+            self._quiet.wait_for(lambda: self._answering == 0, timeout=limit)
+
+
+def yield_to_answers(priority: Priority):
+    """A Keras callback: between training steps (every call into the backend, a few steps),
+    wait while the pages' answers are computed."""
+    import keras
+
+    class YieldToAnswers(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if priority.answers:
+                priority.wait_for_answers()
+
+    return YieldToAnswers()
 
 
 @dataclass(frozen=True)
@@ -89,6 +144,7 @@ class Snapshot:
 class _Job:
     run_dir: Path
     recipe: str
+    started: float = field(default_factory=time.time)
     thread: threading.Thread | None = None
     token: CancelToken = field(default_factory=CancelToken)
     events: Collector = field(default_factory=Collector)
@@ -102,6 +158,7 @@ class Trainer:
     def __init__(self, roots: Roots, on_change=None):
         self.roots = roots
         self.on_change = on_change  # called with a run directory a training wrote to
+        self.priority = Priority()  # the pages' answers, which the training gives way to
         self._lock = threading.Lock()
         self._job: _Job | None = None
         self._generation = 0
@@ -132,7 +189,9 @@ class Trainer:
             job = _Job(run_dir, recipe.name)
             self._launch(job, lambda: train(recipe.name, options=options, out=run_dir,
                                             progress=False, observer=job.events,
-                                            cancel=job.token, lang=request.lang, **where))
+                                            cancel=job.token, lang=request.lang,
+                                            callbacks=[yield_to_answers(self.priority)],
+                                            **where))
         return run_dir
 
     def resume(self, key: str, epochs: int | None = None, lang: str = "en") -> Path:
@@ -150,8 +209,15 @@ class Trainer:
             job = _Job(run_dir, run.recipe)
             self._launch(job, lambda: resume(run_dir, data_dir, epochs=epochs, progress=False,
                                              observer=job.events, cancel=job.token,
-                                             lang=lang))
+                                             lang=lang,
+                                             callbacks=[yield_to_answers(self.priority)]))
         return run_dir
+
+    @property
+    def running(self) -> bool:
+        """Whether a training is running now."""
+        job = self._job
+        return job is not None and not job.done
 
     def stop(self) -> bool:
         """Ask the training to end after its current step; False if none runs."""
@@ -179,10 +245,21 @@ class Trainer:
             self.wait(SHUTDOWN_SECONDS)
 
     def _refuse_if_busy(self) -> None:
+        """Busy, saying which training runs, since when and until about when."""
         job = self._job
-        if job is not None and not job.done:
-            raise Busy(f"a training is already running ({job.recipe} → {job.run_dir.name}); "
-                       "wait for it to end, or stop it")
+        if job is None or job.done:
+            return
+        shot = self._shot(job, self._generation)
+        done, now = len(shot.history), time.time()
+        ended = len(job.events.of(EpochEnded))  # by this job (a resumed run had others)
+        when = f"started at {_clock(job.started)}"
+        if shot.epochs:  # known once the data is loaded
+            when += f", {done}/{shot.epochs} epochs done"
+        if ended:  # the epochs left at the pace of those this job did
+            left = (now - job.started) / ended * (shot.epochs - done)
+            when += f", ends about {_clock(now + left)}"
+        raise Busy(f"a training is already running ({job.recipe} → {job.run_dir.name}, {when}); "
+                   "wait for it to end, or stop it")
 
     def _launch(self, job: _Job, call) -> None:
         self._job = job
@@ -219,6 +296,10 @@ class Trainer:
             job, generation = self._job, self._generation
         if job is None:
             return Snapshot(generation=generation)
+        return self._shot(job, generation)
+
+    @staticmethod
+    def _shot(job: _Job, generation: int) -> Snapshot:
         events = job.events.of(Event)
         shot = Snapshot(state="running", run_dir=job.run_dir, recipe=job.recipe,
                         events=len(events), generation=generation)
@@ -267,3 +348,8 @@ def local_data(dataset: str) -> Path:
     raise DataError(f"{dataset} is not on this computer (looked in "
                     f"{', '.join(map(str, looked))}) and the app never downloads; run "
                     f"`convscope train` for it once in a terminal, or set CONVSCOPE_DATA")
+
+
+def _clock(seconds: float) -> str:
+    """A moment as the server's local time of day (the class shares one clock)."""
+    return time.strftime("%H:%M", time.localtime(seconds))

@@ -24,7 +24,7 @@ def recipes_command(
     from ..recipes import RECIPES, get_recipe
 
     if name is not None:
-        typer.echo(get_recipe(name).describe())
+        typer.echo(describe_recipe(get_recipe(name)))
         return
     table = Table("recipe", "dataset", "input", "parameters", "epochs", "batch", "description",
                   box=None, pad_edge=False)
@@ -33,6 +33,19 @@ def recipes_command(
                       f"{r.parameters:,}", str(r.epochs), str(r.batch_size),
                       escape(r.summary))
     Console(width=120).print(table)
+
+
+def describe_recipe(recipe) -> str:
+    """``convscope recipes NAME``: the recipe, with the precision its training (with --fast,
+    for a recipe not fast already) uses on this machine, measured the first time (seconds)."""
+    from ..models import choose_precision
+    from ..words import Words
+
+    fast = recipe if recipe.precision == "auto" else recipe.faster()
+    typer.echo(f"Measuring {recipe.name}'s training in float32 and in bfloat16 on this "
+               "machine, if not done yet (a few seconds)…", err=True)
+    choice = choose_precision(fast)
+    return recipe.describe(choice.describe(Words("en")))
 
 
 @app.command("train")
@@ -72,9 +85,13 @@ def train_command(
         "(rises over the first tenth, then cosine). Default: the recipe's; warmup-cosine "
         "with --augment.", show_default=False)] = None,
     fast: Annotated[bool, typer.Option(
-        "--fast", help="Same layers, less time: bfloat16 where this machine computes it fast, "
-        "and the recipe's measured larger batch and learning-rate schedule (`convscope "
-        "recipes` shows them).")] = False,
+        "--fast", help="Same layers, less time: bfloat16 where it measures faster on this "
+        "machine, and the recipe's measured larger batch and learning-rate schedule "
+        "(`convscope recipes NAME` shows them).")] = False,
+    precision: Annotated[str | None, typer.Option(
+        help="Arithmetic: float32, bfloat16 (float32 weights), or auto: the faster of the two "
+        "for this network and batch on this machine, measured once in a few seconds "
+        "(default: the recipe's; auto with --fast).", show_default=False)] = None,
     epochs: Annotated[int | None, typer.Option(help="Epochs to train (default: the recipe's).",
                                                min=1, show_default=False)] = None,
     batch_size: Annotated[int | None, typer.Option(help="Images per gradient step (default: "
@@ -117,6 +134,7 @@ def train_command(
              "chooses the network for your photos", 2)
     choices = dict(epochs=epochs, batch_size=batch_size, seed=seed, limit=limit,
                    until_accuracy=until_accuracy, schedule=schedule, fast=fast or None,
+                   precision=precision,
                    augment=augment or None, validation_split=validation_split,
                    cache=None if cache else False, devices=devices, workers=workers,
                    worker_index=worker_index)

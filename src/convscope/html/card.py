@@ -127,11 +127,22 @@ def _facts(run, metrics: dict, history: list[dict], words) -> list[tuple[str, st
     facts += [(words(key), value) for key, value in (
         ("card_weights", config.parameters and words.number(config.parameters)),
         ("card_device", config.device),
+        ("card_precision", None if run.bare else precision_line(config, words)),
         ("card_versions", ", ".join(f"{k} {v}" for k, v in config.versions.items())),
         ("card_date", config.created and _date(config.created))) if value]
     if not run.bare:
         facts.append((words("card_seed"), str(config.seed)))
     return facts
+
+
+def precision_line(config, words) -> str:
+    """The arithmetic a run trained in and why, e.g. ``bfloat16: ×1.73 measured here (batch
+    128)``; runs of earlier versions recorded only the precision."""
+    from ..precision import Choice, short_name
+
+    if config.precision_choice:
+        return Choice.from_json(config.precision_choice).describe(words)
+    return short_name(config.precision)
 
 
 def _epochs(run, history: list[dict], words) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from ..augmentation import Augmentation
 from ..config import Training
 from ..errors import ConvscopeError
-from ..hardware import precision_policy, resolve_precision
+from ..hardware import check_precision, precision_policy
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,15 @@ class Recipe(Training):
         ``num_classes`` other than the recipe's own replaces the output layer (the same
         network trained on someone's folder of photos). ``precision`` (default: the
         recipe's) is the layers' compute type; the output layer always computes in float32,
-        so probabilities and the loss keep their precision.
+        so probabilities and the loss keep their precision. ``auto`` builds in float32: which
+        precision trains faster is measured for a batch size (``models.build_model`` does it,
+        ``convscope.precision``), and the weights are float32 either way.
         """
         import keras
 
+        precision = check_precision(precision or self.precision)
         # The model too is made under the policy: Keras gives a model's policy to its layers.
-        with precision_policy(resolve_precision(precision or self.precision)):
+        with precision_policy("float32" if precision == "auto" else precision):
             layers = self.layers()
             if num_classes is not None and num_classes != self.num_classes:
                 layers[-1] = output_layer(num_classes)
@@ -94,9 +97,11 @@ class Recipe(Training):
                                      *layers], name=self.name.replace("-", "_"))
 
 
-    def describe(self) -> str:
+    def describe(self, precision: str | None = None) -> str:
         """What ``convscope recipes NAME`` prints: what the recipe is, how it trains, what it
-        reaches."""
+        reaches. ``precision``: the line saying which precision its training (with
+        ``--fast`` for a recipe that is not fast already) uses on this machine and why
+        (``precision.Choice.describe``)."""
         from ..words import Words
 
         words = Words("en")
@@ -107,6 +112,8 @@ class Recipe(Training):
         changes = self.augmentation.describe(words)
         if changes:
             lines.append(f"  augmentation: {changes}")
+        if self.precision == "auto" and precision:
+            lines.append(f"  precision: {precision}")
         if self.test_time_flip:
             lines.append("  predictions: each image's probabilities averaged with its mirror "
                          "image's")
@@ -114,7 +121,7 @@ class Recipe(Training):
             fast = self.fast
             changes = (f"batch {fast.batch_size}, Adam lr {fast.learning_rate:g}, "
                        f"{fast.schedule} decay, " if fast else "")
-            lines.append(f"  --fast: {changes}bfloat16 where fast")
+            lines.append(f"  --fast: {changes}{precision or 'bfloat16 where measured faster'}")
             if fast and fast.measured:
                 lines.append(f"    {fast.measured}")
         if self.measured:

@@ -52,6 +52,10 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Pas encore de réseau de chiffres : entraînez-en un dans l'onglet "
                     "Entraîner (mnist ou mnist-viz), ou lancez l'application avec un dossier "
                     "d'entraînement."),
+    "draw_busy": ("The server is busy (other learners, or a training): your drawing is "
+                  "waiting its turn…",
+                  "Le serveur est occupé (d'autres élèves, ou un entraînement) : votre dessin "
+                  "attend son tour…"),
     "draw_answer": ("The network reads {label} ({confidence} sure).",
                     "Le réseau lit {label} (sûr à {confidence})."),
     "your_drawing": ("your drawing", "votre dessin"),

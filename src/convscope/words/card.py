@@ -32,6 +32,18 @@ WORDS: dict[str, tuple[str, str]] = {
                      "poids"),
     "card_device": ("device",
                     "machine"),
+    # Precision of the arithmetic: the course's French uses "précision" for accuracy.
+    "card_precision": ("arithmetic",
+                       "arithmétique"),
+    "precision_asked": ("{precision} (asked)",
+                        "{precision} (demandé)"),
+    "precision_gpu": ("{precision} (GPU rule: bfloat16 from compute capability 8.0)",
+                      "{precision} (règle des GPU : bfloat16 dès la capacité de calcul 8.0)"),
+    "precision_measured": ("{precision}: ×{speedup} measured here (batch {batch})",
+                           "{precision} : ×{speedup} mesuré ici (lots de {batch})"),
+    "precision_not_worth": ("{precision}: bfloat16 only ×{speedup} measured here (batch {batch})",
+                            "{precision} : bfloat16 seulement ×{speedup} mesuré ici (lots de "
+                            "{batch})"),
     "card_versions": ("versions",
                       "versions"),
     "card_date": ("date",

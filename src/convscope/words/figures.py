@@ -181,6 +181,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "train_batch": ("batch {size}", "lots de {size}"),
     "train_epochs": ("{count} epochs", "{count} époques"),
     "train_epochs_one": ("{count} epoch", "{count} époque"),
-    "train_auto_precision": ("bfloat16 where fast",
-                             "bfloat16 là où c'est rapide"),
+    "train_auto_precision": ("bfloat16 where measured faster",
+                             "bfloat16 là où il est mesuré plus rapide"),
 }
