@@ -36,12 +36,13 @@ def test_a_relative_convscope_data_means_the_folder_it_was_set_in(data_root, tmp
 
 
 def test_names_and_lists_answer_without_starting_keras(tmp_path):
-    """``recipes``, ``--help`` and a misspelled recipe never import TensorFlow or Keras: they
-    answer in well under a second instead of five."""
+    """``recipes``, ``--help``, ``--version`` and a misspelled recipe never import TensorFlow or
+    Keras: they answer in well under a second instead of five. (``recipes NAME`` does: it says
+    the precision measured for the recipe on this machine, which takes the network.)"""
     code = ("import sys; from typer.testing import CliRunner; from convscope.cli import app; "
             "r = CliRunner(); "
             "outs = [r.invoke(app, a) for a in (['recipes'], ['--help'], ['train', 'mnsit'], "
-            "['recipes', 'mnist'])]; "
+            "['--version'])]; "
             "print([o.exit_code for o in outs], "
             "sorted(m for m in ('keras', 'tensorflow', 'jax') if m in sys.modules))")
     done = python(code, cwd=tmp_path, env={})
