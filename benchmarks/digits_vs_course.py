@@ -40,7 +40,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
-from foreign_digits import foreign_digits  # noqa: E402
+from foreign_digits import SHARP_MEDIA, foreign_digits  # noqa: E402
+from held_back_digits import held_back_digits  # noqa: E402
 from mnist_vs_course import run_course  # noqa: E402
 
 
@@ -62,16 +63,23 @@ def foreign_accuracy(run_dir: Path, samples) -> tuple[float, dict]:
     return float(np.mean(right)), {k: float(np.mean(v)) for k, v in sorted(by_medium.items())}
 
 
-def run_convscope(recipe: str, seed: int, samples, keep: Path | None = None) -> dict:
+def read_sets(run_dir: Path, sets: dict) -> dict:
+    """``{name}_accuracy`` and ``{name}_by_medium`` for each set of digits (foreign, held
+    back)."""
+    result = {}
+    for name, samples in sets.items():
+        result[f"{name}_accuracy"], result[f"{name}_by_medium"] = foreign_accuracy(run_dir,
+                                                                                   samples)
+    return result
+
+
+def run_convscope(recipe: str, seed: int, sets: dict, keep: Path | None = None) -> dict:
     if keep is not None:
-        return _kept(keep / f"{recipe}-seed{seed}", samples, lambda run_dir: _train(
+        return _kept(keep / f"{recipe}-seed{seed}", sets, lambda run_dir: _train(
             recipe, seed, run_dir))
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp) / "run"
-        result = _train(recipe, seed, run_dir)
-        result["foreign_accuracy"], result["foreign_by_medium"] = foreign_accuracy(
-            run_dir, samples)
-    return result
+        return _train(recipe, seed, run_dir) | read_sets(run_dir, sets)
 
 
 def _train(recipe: str, seed: int, run_dir: Path) -> dict:
@@ -85,14 +93,12 @@ def _train(recipe: str, seed: int, run_dir: Path) -> dict:
             "test_accuracy": metrics["test_accuracy"]}
 
 
-def _kept(run_dir: Path, samples, train) -> dict:
+def _kept(run_dir: Path, sets: dict, train) -> dict:
     """A run trained once into ``run_dir`` (its timing kept beside it), read again here."""
     timing = run_dir.with_suffix(".json")
     if not timing.exists():
         timing.write_text(json.dumps(train(run_dir)))
-    result = json.loads(timing.read_text())
-    result["foreign_accuracy"], result["foreign_by_medium"] = foreign_accuracy(run_dir, samples)
-    return result
+    return json.loads(timing.read_text()) | read_sets(run_dir, sets)
 
 
 def run_course_kept(seed: int, keep: Path | None) -> dict:
@@ -104,33 +110,8 @@ def run_course_kept(seed: int, keep: Path | None) -> dict:
     return json.loads(timing.read_text())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--per-class", type=int, default=50, help="foreign digits per class")
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--keep", type=Path,
-                        help="keep the trained runs here; runs already here are not retrained")
-    args = parser.parse_args()
-    if "CONVSCOPE_DATA" not in os.environ:
-        sys.exit("set CONVSCOPE_DATA to the folder holding mnist/ (e.g. ../shared/datasets)")
-    samples = foreign_digits(per_class=args.per_class)
-    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); seeds {args.seeds}; "
-          f"{len(samples)} foreign digits", flush=True)
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-    rows = {"course program": [], "mnist": [], "digits": []}
-    for seed in args.seeds:
-        for name in rows:
-            if name == "course program":
-                r = run_course_kept(seed, args.keep)
-            else:
-                r = run_convscope(name, seed, samples, args.keep)
-            rows[name].append(r)
-            foreign = (f"  foreign {r['foreign_accuracy']:.1%}"
-                       if "foreign_accuracy" in r else "")
-            print(f"  seed {seed}  {name:15} wall {r['wall_seconds']:6.1f} s  "
-                  f"MNIST test {r['test_accuracy']:.2%}{foreign}", flush=True)
+def summarise(rows: dict, held_back: bool) -> None:
+    """Means over the seeds: the table, then the foreign (and held-back) digits by medium."""
 
     def mean(name, key):
         values = [r[key] for r in rows[name] if key in r]
@@ -149,6 +130,53 @@ def main() -> None:
                 media[medium].append(value)
         print(f"foreign by medium, {name}: "
               + ", ".join(f"{m} {statistics.mean(v):.0%}" for m, v in media.items()))
+        sharp = [statistics.mean(v) for m, v in media.items() if m in SHARP_MEDIA]
+        soft = [statistics.mean(v) for m, v in media.items() if m not in SHARP_MEDIA]
+        if soft:
+            print(f"  {name}: sharp media {statistics.mean(sharp):.1%}, soft media "
+                  f"{statistics.mean(soft):.1%}")
+        if held_back:
+            held = defaultdict(list)
+            for r in rows[name]:
+                for medium, value in r["held_back_by_medium"].items():
+                    held[medium].append(value)
+            print(f"held-back digits, {name}: {mean(name, 'held_back_accuracy'):.1%} ("
+                  + ", ".join(f"{m} {statistics.mean(v):.0%}" for m, v in held.items()) + ")")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--per-class", type=int, default=50, help="foreign digits per class")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--held-back", action="store_true",
+                        help="also read the held-back digits (tests/held_back_digits.py)")
+    parser.add_argument("--keep", type=Path,
+                        help="keep the trained runs here; runs already here are not retrained")
+    args = parser.parse_args()
+    if "CONVSCOPE_DATA" not in os.environ:
+        sys.exit("set CONVSCOPE_DATA to the folder holding mnist/ (e.g. ../shared/datasets)")
+    sets = {"foreign": foreign_digits(per_class=args.per_class)}
+    if args.held_back:
+        sets["held_back"] = held_back_digits()
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); seeds {args.seeds}; "
+          f"{len(sets['foreign'])} foreign digits", flush=True)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    rows = {"course program": [], "mnist": [], "digits": []}
+    for seed in args.seeds:
+        for name in rows:
+            if name == "course program":
+                r = run_course_kept(seed, args.keep)
+            else:
+                r = run_convscope(name, seed, sets, args.keep)
+            rows[name].append(r)
+            foreign = (f"  foreign {r['foreign_accuracy']:.1%}"
+                       if "foreign_accuracy" in r else "")
+            print(f"  seed {seed}  {name:15} wall {r['wall_seconds']:6.1f} s  "
+                  f"MNIST test {r['test_accuracy']:.2%}{foreign}", flush=True)
+
+    summarise(rows, args.held_back)
     if args.json:
         args.json.write_text(json.dumps({"cpu": cpu_name(), "runs": rows}, indent=2))
 
