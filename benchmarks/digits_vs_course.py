@@ -49,18 +49,38 @@ def foreign_accuracy(run_dir: Path, samples) -> tuple[float, dict]:
     """Accuracy on the foreign digits, and per medium; a digit preparation refuses counts
     as wrong."""
     import convscope
-    from convscope.errors import DataError
 
     run = convscope.load_run(run_dir)
+    inputs = _prepared(run, samples)
+    readable = [i for i, x in enumerate(inputs) if x is not None]
+    predicted = np.full(len(samples), -1)
+    if readable:
+        batch = np.stack([inputs[i] for i in readable])
+        predicted[readable] = run.predict_arrays(batch).argmax(axis=1)
     right, by_medium = [], defaultdict(list)
-    for sample in samples:
-        try:
-            predicted = int(run.predict_arrays(run.as_input(sample.image)[None]).argmax())
-        except DataError:
-            predicted = -1
-        right.append(predicted == sample.label)
-        by_medium[sample.medium].append(predicted == sample.label)
+    for sample, guess in zip(samples, predicted, strict=True):
+        right.append(guess == sample.label)
+        by_medium[sample.medium].append(guess == sample.label)
     return float(np.mean(right)), {k: float(np.mean(v)) for k, v in sorted(by_medium.items())}
+
+
+_PREPARED: dict[int, list] = {}
+
+
+def _prepared(run, samples) -> list:
+    """Each sample as the run's input (None where the preparation refuses it), prepared once
+    per set: every run here reads digits, and a digit's preparation is the same for all."""
+    from convscope.errors import DataError
+
+    if id(samples) not in _PREPARED:
+        inputs = []
+        for sample in samples:
+            try:
+                inputs.append(run.as_input(sample.image))
+            except DataError:
+                inputs.append(None)
+        _PREPARED[id(samples)] = inputs
+    return _PREPARED[id(samples)]
 
 
 def read_sets(run_dir: Path, sets: dict) -> dict:
