@@ -107,7 +107,10 @@ def ink_strength(grey: np.ndarray) -> np.ndarray:
     widest = min(grey.shape) // 2
     reach = soft_width(ink)
     if reach > 0:
-        return _scaled(_contrast(grey, dark, max(size, min(round(3 * reach), widest))))
+        soft = _scaled(_contrast(grey, dark, max(size, min(round(3 * reach), widest))))
+        # Ink over most of a small picture leaves the wider window too little paper to tell
+        # ink from noise: the usual window's reading stands.
+        return soft if soft.any() else ink
     wide = _scaled(_contrast(grey, dark, widest))
     return wide if stroke_width(wide) > THICK_PEN * size else ink
 
