@@ -122,13 +122,15 @@ def _contrast(grey: np.ndarray, dark: bool, size: int) -> np.ndarray:
         # Dark ink on lighter paper. Light reflected by the paper and by the ink both scale
         # with the light falling on them, so the ink's contrast is taken relative to the
         # paper around it: the same in the light and in a shadow.
+        # Smoothing spills the lit paper's level over a shadow's edge, where the shaded paper
+        # would then read as ink: the paper is never taken lighter than the closing found it.
         paper = np.minimum(ground, _smooth(ground))
         return 255.0 * np.clip(paper - grey, 0, None) / np.maximum(paper, 1.0)
     # light ink (chalk, a scan of MNIST) on a dark ground: its light adds
     return grey - np.maximum(ground, _smooth(ground))
 
 
-def _scaled(ink: np.ndarray, low: float = 0.25) -> np.ndarray:
+def _scaled(ink: np.ndarray) -> np.ndarray:
     """Contrast as 0–1 of the strongest ink; all 0 where no ink stands out of the noise."""
     from scipy import ndimage
 
@@ -143,7 +145,7 @@ def _scaled(ink: np.ndarray, low: float = 0.25) -> np.ndarray:
         return np.zeros_like(ink)
     # What is left within a quarter of the way to the strongest ink counts as paper too
     # (grain, faint shadows, JPEG noise).
-    low_ink = low * strongest
+    low_ink = 0.25 * strongest
     return np.clip((ink - low_ink) / (strongest - low_ink), 0.0, 1.0).astype(np.float32)
 
 
@@ -155,6 +157,9 @@ def _dark_ink(grey: np.ndarray) -> bool:
     if min(grey.shape) >= 64:
         from scipy import ndimage
 
+        # Light changing across a photo (a lamp, a lens's dark corners) would spread the
+        # ground's levels as wide as the ink's: it is taken away first, at a scale far wider
+        # than a stroke.
         grey = grey - ndimage.gaussian_filter(grey, min(grey.shape) / 6)
     low, median, high = np.percentile(grey, [1, 50, 99])
     if high - low >= 32:
