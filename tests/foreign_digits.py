@@ -7,13 +7,17 @@ or a base, a crossed 7, an open 4, a 9 with a straight stem, a flat-topped 3, a 
 the variety of other writers: pen widths, slants, sizes, positions and wobble. Each digit is
 then put on a medium: a clean scan, grey paper photographed under uneven light with a shadow
 (blur, noise, JPEG, perspective), a mouse drawing on a canvas (thick strokes, transparent or
-white), chalk on a board, or a tiny low-resolution scan.
+white), chalk on a board, or a tiny low-resolution scan. Then as many again on soft media
+(issue 31), ink without a sharp edge: a digit 8 to 16 pixels wide enlarged by repeating its
+pixels ("pixelated") or smoothly ("enlarged"), a Gaussian blur of up to a tenth of the digit's
+height ("blurred"), an out-of-focus photo (blur, noise, JPEG: "unfocused"), and a felt pen's
+thick strokes ("felt-pen").
 
 It is a test set, never training data: ``benchmarks/digits_vs_course.py`` and
 ``tests/test_digits.py`` measure recipes on it.
 
     from foreign_digits import foreign_digits
-    for sample in foreign_digits(per_class=50):  # 500 samples
+    for sample in foreign_digits(per_class=50):  # 1,000 samples: 500 sharp, 500 soft
         sample.image, sample.label, sample.style, sample.medium
 """
 
@@ -34,7 +38,9 @@ FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "Dej
          "DejaVuSerif-Italic.ttf", "DejaVuSansMono.ttf", "STIXGeneral.ttf",
          "STIXGeneralItalic.ttf", "cmr10.ttf", "cmss10.ttf", "cmtt10.ttf", "cmti10.ttf")
 
-MEDIA = ("scan", "photo", "canvas", "chalk", "tiny")
+SHARP_MEDIA = ("scan", "photo", "canvas", "chalk", "tiny")
+SOFT_MEDIA = ("pixelated", "enlarged", "blurred", "unfocused", "felt-pen")
+MEDIA = SHARP_MEDIA + SOFT_MEDIA
 
 
 @dataclass(frozen=True)
@@ -111,20 +117,22 @@ def _smooth(points, per_segment: int = 12) -> np.ndarray:
     return np.asarray(out)
 
 
-def _pen_digit(label: int, rng: np.random.Generator, size: int) -> tuple[np.ndarray, str]:
-    """Ink (0–1) of a pen-drawn digit on a ``size``×``size`` field, and its variant."""
-    variant = rng.choice(sorted(STROKES[label]))
+def _pen_digit(label: int, rng: np.random.Generator, size: int, pen_range=(0.035, 0.13),
+               strokes=STROKES) -> tuple[np.ndarray, str]:
+    """Ink (0–1) of a pen-drawn digit on a ``size``×``size`` field, and its variant; the pen's
+    width is drawn from ``pen_range`` (fractions of the digit's height)."""
+    variant = rng.choice(sorted(strokes[label]))
     slant = rng.uniform(-0.35, 0.25)  # most people lean right; some left
     aspect = rng.uniform(0.7, 1.35)
     rotation = math.radians(rng.uniform(-10, 10))
     wobble = rng.uniform(0.005, 0.03)
     height = rng.uniform(0.45, 0.85) * size
-    pen = max(1.0, rng.uniform(0.035, 0.13) * height)
+    pen = max(1.0, rng.uniform(*pen_range) * height)
     centre = rng.uniform(0.35, 0.65, 2) * size
     scale = 4  # drawn at 4× and reduced: smooth edges
     canvas = Image.new("L", (size * scale, size * scale), 0)
     draw = ImageDraw.Draw(canvas)
-    for stroke in STROKES[label][variant]:
+    for stroke in strokes[label][variant]:
         points = np.asarray(stroke) + rng.normal(0, wobble, (len(stroke), 2))
         curve = _smooth(points)
         x, y = (curve[:, 0] - 0.3) * aspect, curve[:, 1] - 0.5
@@ -176,6 +184,13 @@ def _scan(ink, rng):
 
 def _photo(ink, rng):
     """Grey paper under uneven light, a soft shadow, a tilted camera, blur, noise and JPEG."""
+    image = _paper_under_light(ink, rng)
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.6)))
+    return _jpeg(image, int(rng.integers(35, 85)))
+
+
+def _paper_under_light(ink, rng):
+    """Grey paper under uneven light, a soft shadow, a tilted camera, noise: still sharp."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
     angle = rng.uniform(0, 2 * math.pi)
@@ -193,9 +208,7 @@ def _photo(ink, rng):
     image = Image.fromarray(rgb.astype(np.uint8), "RGB")
     d = rng.uniform(0, 0.08, 8) * w
     quad = (d[0], d[1], d[2], h - d[3], w - d[4], h - d[5], w - d[6], d[7])
-    image = image.transform((w, h), Image.QUAD, quad, Image.BICUBIC, fillcolor=(60, 60, 60))
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.6)))
-    return _jpeg(image, int(rng.integers(35, 85)))
+    return image.transform((w, h), Image.QUAD, quad, Image.BICUBIC, fillcolor=(60, 60, 60))
 
 
 def _canvas(ink, rng):
@@ -239,16 +252,97 @@ def _render(label, rng, medium):
             "tiny": _tiny}[medium](ink, rng), style
 
 
-def foreign_digits(per_class: int = 50, seed: int = SEED) -> list[Sample]:
-    """``per_class`` samples of each digit, media in turn, the same for the same seed."""
-    rng = np.random.default_rng(seed)
+# -- soft ink -------------------------------------------------------------------------------
+# Ink without a sharp edge: a digit in a picture 8 to 16 pixels wide (a thumbnail, a digit cut
+# from a low-resolution scan) enlarged back, by repeating pixels or smoothly; a Gaussian blur up
+# to a tenth of the digit's height; an out-of-focus phone photo. And felt-pen strokes, thicker
+# than any of MNIST's.
+
+def _ink_height(ink) -> int:
+    rows = np.flatnonzero((ink > 0.5).any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if rows.size else ink.shape[0]
+
+
+def _low_resolution(ink, rng, smooth: bool):
+    """The scanned digit in a square picture 8 to 16 pixels wide, with a margin of about a
+    pixel, enlarged 6 to 25 times."""
+    rows, cols = np.flatnonzero((ink > 0.1).any(axis=1)), np.flatnonzero((ink > 0.1).any(axis=0))
+    side = max(rows[-1] - rows[0], cols[-1] - cols[0]) * rng.uniform(1.15, 1.35)
+    pad = int(side)  # paper enough around the digit for the square
+    cy, cx = pad + (rows[0] + rows[-1]) / 2, pad + (cols[0] + cols[-1]) / 2
+    box = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+    pixels = int(rng.integers(8, 17))
+    small = _scan(np.pad(ink, pad), rng).resize((pixels, pixels), Image.BOX, box=box)
+    enlarged = pixels * int(rng.integers(6, 26))
+    resample = rng.choice([Image.BILINEAR, Image.BICUBIC, Image.LANCZOS]) if smooth \
+        else Image.NEAREST
+    return small.resize((enlarged, enlarged), int(resample))
+
+
+def _blurred(ink, rng):
+    """A scan blurred by a Gaussian of up to a tenth of the digit's height."""
+    sigma = rng.uniform(0.02, 0.1) * _ink_height(ink)
+    return _scan(ink, rng).filter(ImageFilter.GaussianBlur(sigma))
+
+
+def _unfocused(ink, rng):
+    """An out-of-focus photo: paper under uneven light, a blur of up to 7 % of the digit's
+    height, the sensor's noise after it, JPEG."""
+    blur = rng.uniform(0.02, 0.07) * _ink_height(ink)
+    image = _paper_under_light(ink, rng).filter(ImageFilter.GaussianBlur(blur))
+    rgb = np.asarray(image, np.float32) + rng.normal(0, rng.uniform(2, 8), (*ink.shape, 3))
+    return _jpeg(Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB"),
+                 int(rng.integers(30, 80)))
+
+
+def _felt_pen(ink, rng):
+    """A felt pen's strokes (drawn thick by ``_render_soft``), their edges bled a little into
+    the paper, the ink streaked."""
+    streaks = _streaks(ink.shape, rng)
+    bled = Image.fromarray((ink * streaks * 255).astype(np.uint8)).filter(
+        ImageFilter.GaussianBlur(rng.uniform(0.2, 0.8) * ink.shape[0] / 100))
+    return _scan(np.asarray(bled, np.float32) / 255, rng)
+
+
+def _streaks(shape, rng):
+    """A felt pen's uneven ink: 0.7–1, varying over about a tenth of the picture."""
+    from scipy import ndimage
+
+    coarse = rng.uniform(0.7, 1.0, (10, 10))
+    return np.clip(ndimage.zoom(coarse, (shape[0] / 10, shape[1] / 10), order=1), 0.7, 1.0)
+
+
+SOFT = {"pixelated": lambda ink, rng: _low_resolution(ink, rng, smooth=False),
+        "enlarged": lambda ink, rng: _low_resolution(ink, rng, smooth=True),
+        "blurred": _blurred, "unfocused": _unfocused, "felt-pen": _felt_pen}
+
+
+def _render_soft(label, rng, medium):
+    size = int(rng.integers(96, 400))
+    if medium == "felt-pen":
+        ink, style = _pen_digit(label, rng, size, pen_range=(0.15, 0.28))
+    elif medium == "unfocused":  # a thinner pen, out of focus, fades into the photo's noise
+        ink, style = _pen_digit(label, rng, size, pen_range=(0.06, 0.13))
+    else:
+        ink, style = (_pen_digit if rng.random() < 0.6 else _font_digit)(label, rng, size)
+    return SOFT[medium](ink, rng), style
+
+
+def _samples(per_class, rng, media, render) -> list[Sample]:
     samples = []
     for i in range(per_class):
         for label in range(10):
-            medium = MEDIA[(i + label) % len(MEDIA)]
-            image, style = _render(label, rng, medium)
+            medium = media[(i + label) % len(media)]
+            image, style = render(label, rng, medium)
             samples.append(Sample(image, label, style, medium))
     return samples
+
+
+def foreign_digits(per_class: int = 50, seed: int = SEED) -> list[Sample]:
+    """``per_class`` samples of each digit on the sharp media, then as many on the soft ones,
+    media in turn, the same for the same seed (the sharp ones as before the soft were added)."""
+    return (_samples(per_class, np.random.default_rng(seed), SHARP_MEDIA, _render)
+            + _samples(per_class, np.random.default_rng([seed, 1]), SOFT_MEDIA, _render_soft))
 
 
 def contact_sheet(samples: list[Sample], path: Path, columns: int = 20, cell: int = 64) -> Path:

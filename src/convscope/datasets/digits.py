@@ -16,6 +16,14 @@ the centre. A photo or a drawing needs more before that recipe applies, in this 
 4. **Stroke width.** MNIST's strokes are 2–3 pixels wide in the 20-pixel box. A hairline from
    a fine pen on a large photo would shrink to nothing, and a mouse drawing's strokes fill the
    box: both are brought back towards MNIST's width before the fit.
+
+Soft ink (a blurred or out-of-focus digit, a thumbnail enlarged) is kept whole, grey levels and
+mass, as MNIST's own blurred digits are: whether ink is soft is read from the picture, its
+edges' width against its strokes' width (``soft_width``). Soft ink gets a paper window wide
+enough for its faint sides (else its middle or sides count as paper and an outline is left),
+and it is not thinned (its width is the blur's, not the pen's). A picture enlarged by repeating
+pixels is first brought back to its own resolution, so that its blocks' corners are not read
+as sharp edges.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ WORKING_SIDE = 256
 THINNEST, THICKEST, TARGET_WIDTH = 1.5, 4.5, 2.5
 SPECK = 0.04  # pieces with less ink than this fraction of the largest piece are dropped
 EDGE_BAND = 0.06  # the border band, as a fraction of the picture's shorter side
+SOFT = 0.5  # ink whose edges are wider than this fraction of its strokes is soft
+THICK_PEN = 0.5  # strokes wider than this fraction of the paper's window are a felt pen's
 
 
 def digit_as_mnist(image, source: str = "image") -> np.ndarray:
@@ -41,7 +51,7 @@ def digit_as_mnist(image, source: str = "image") -> np.ndarray:
     (a Pillow image of any mode, or an array of grey levels 0–255)."""
     from .images import to_grey
 
-    grey = _reduced(to_grey(image))
+    grey = _reduced(_native(to_grey(image)))
     ink = ink_strength(grey)
     if not (ink > 0).any():
         raise DataError(f"{source}: no ink found (the image is blank or uniform)")
@@ -50,6 +60,28 @@ def digit_as_mnist(image, source: str = "image") -> np.ndarray:
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     crop = _normalise_stroke(crop)
     return _centre_by_mass(_fit_in_box(crop, MNIST_BOX), MNIST_SIZE)
+
+
+def _native(grey: np.ndarray) -> np.ndarray:
+    """A picture enlarged by repeating its pixels (a thumbnail zoomed in by a viewer) back at
+    its own resolution: its blocks hold one pixel's worth of detail each."""
+    block = min(_repeat(grey), _repeat(grey.T))
+    if block < 2:
+        return grey
+    h, w = grey.shape
+    size = (max(1, round(w / block)), max(1, round(h / block)))
+    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+
+
+def _repeat(grey: np.ndarray) -> int:
+    """How many times each row is repeated: the spacing of the rows that change, when nearly
+    all of them fall on one grid; 1 otherwise."""
+    changes = np.flatnonzero(np.abs(np.diff(grey, axis=0)).max(axis=1) > 0.5) + 1
+    if len(changes) < 6:
+        return 1
+    block = int(np.bincount(np.diff(changes)).argmax())
+    on_grid = np.mean((changes - changes[0]) % block == 0) if block > 1 else 0.0
+    return block if on_grid >= 0.9 else 1
 
 
 def _reduced(grey: np.ndarray) -> np.ndarray:
@@ -62,15 +94,44 @@ def _reduced(grey: np.ndarray) -> np.ndarray:
 
 
 def ink_strength(grey: np.ndarray) -> np.ndarray:
-    """Ink as 0–1 (paper = 0), ink bright whatever its colour on the picture."""
-    if _dark_ink(grey):
+    """Ink as 0–1 (paper = 0), ink bright whatever its colour on the picture.
+
+    The paper's level is taken over a window wider than the strokes; a stroke wider than the
+    window would keep only its outline (the window would take its middle for paper). Two
+    kinds of ink need a wider one: soft ink (blurred, enlarged from a few pixels), whose faint
+    sides reach out over its edges' width, and a felt pen's strokes, thicker than the usual
+    window."""
+    dark = _dark_ink(grey)
+    size = _ground_size(grey)
+    ink = _scaled(_contrast(grey, dark, size))
+    widest = min(grey.shape) // 2
+    reach = soft_width(ink)
+    if reach > 0:
+        soft = _scaled(_contrast(grey, dark, max(size, min(round(3 * reach), widest))))
+        # Ink over most of a small picture leaves the wider window too little paper to tell
+        # ink from noise: the usual window's reading stands.
+        return soft if soft.any() else ink
+    wide = _scaled(_contrast(grey, dark, widest))
+    return wide if stroke_width(wide) > THICK_PEN * size else ink
+
+
+def _contrast(grey: np.ndarray, dark: bool, size: int) -> np.ndarray:
+    """The ink's contrast against the ground around it, in grey levels."""
+    ground = _background(grey, dark_ink=dark, size=size)
+    if dark:
         # Dark ink on lighter paper. Light reflected by the paper and by the ink both scale
         # with the light falling on them, so the ink's contrast is taken relative to the
         # paper around it: the same in the light and in a shadow.
-        paper = _smooth(_background(grey, dark_ink=True))
-        ink = 255.0 * np.clip(paper - grey, 0, None) / np.maximum(paper, 1.0)
-    else:  # light ink (chalk, a scan of MNIST) on a dark ground: its light adds
-        ink = grey - _smooth(_background(grey, dark_ink=False))
+        # Smoothing spills the lit paper's level over a shadow's edge, where the shaded paper
+        # would then read as ink: the paper is never taken lighter than the closing found it.
+        paper = np.minimum(ground, _smooth(ground))
+        return 255.0 * np.clip(paper - grey, 0, None) / np.maximum(paper, 1.0)
+    # light ink (chalk, a scan of MNIST) on a dark ground: its light adds
+    return grey - np.maximum(ground, _smooth(ground))
+
+
+def _scaled(ink: np.ndarray) -> np.ndarray:
+    """Contrast as 0–1 of the strongest ink; all 0 where no ink stands out of the noise."""
     from scipy import ndimage
 
     # The strongest ink, ignoring single noisy pixels: a stroke, however thin, keeps its level
@@ -81,7 +142,7 @@ def ink_strength(grey: np.ndarray) -> np.ndarray:
     # the spread of the ground's own noise.
     noise = 1.4826 * np.median(np.abs(ink - np.median(ink)))
     if strongest < max(16.0, 6 * noise):
-        return np.zeros_like(grey)
+        return np.zeros_like(ink)
     # What is left within a quarter of the way to the strongest ink counts as paper too
     # (grain, faint shadows, JPEG noise).
     low_ink = 0.25 * strongest
@@ -93,13 +154,20 @@ def _dark_ink(grey: np.ndarray) -> bool:
     from the picture's darker or its lighter end. When the ink is too little to reach the
     1st or 99th percentile (a hairline on a large sheet), the lopsided departures from the
     median decide: noise spreads evenly, ink only one way."""
+    if min(grey.shape) >= 64:
+        from scipy import ndimage
+
+        # Light changing across a photo (a lamp, a lens's dark corners) would spread the
+        # ground's levels as wide as the ink's: it is taken away first, at a scale far wider
+        # than a stroke.
+        grey = grey - ndimage.gaussian_filter(grey, min(grey.shape) / 6)
     low, median, high = np.percentile(grey, [1, 50, 99])
     if high - low >= 32:
         return bool(median - low > high - median)
     return bool(np.clip(median - grey, 0, None).sum() > np.clip(grey - median, 0, None).sum())
 
 
-def _background(grey: np.ndarray, dark_ink: bool) -> np.ndarray:
+def _background(grey: np.ndarray, dark_ink: bool, size: int) -> np.ndarray:
     """The ground's level at each pixel, the strokes erased.
 
     A grey closing (for dark ink) or opening (for light ink) wider than the strokes removes
@@ -113,8 +181,7 @@ def _background(grey: np.ndarray, dark_ink: bool) -> np.ndarray:
         return np.full_like(grey, float(np.median(grey)))
     first, then = ((ndimage.maximum_filter, ndimage.minimum_filter) if dark_ink
                    else (ndimage.minimum_filter, ndimage.maximum_filter))
-    k = _ground_size(grey)
-    return then(first(grey, size=k), size=k)
+    return then(first(grey, size=size), size=size)
 
 
 def _ground_size(grey: np.ndarray) -> int:
@@ -126,7 +193,7 @@ def _smooth(ground: np.ndarray) -> np.ndarray:
     """A closing or opening is blocky; the light it stands for is smooth."""
     from scipy import ndimage
 
-    return ndimage.gaussian_filter(ground, sigma=_ground_size(ground) / 4)
+    return ndimage.gaussian_filter(ground, sigma=max(1.25, 0.05 * min(ground.shape)))
 
 
 def digit_mask(ink: np.ndarray, source: str = "image") -> np.ndarray:
@@ -195,6 +262,29 @@ def stroke_width(ink: np.ndarray) -> float:
     return float(2 * np.median(distance[ridge]))
 
 
+def edge_width(ink: np.ndarray, width: float) -> float:
+    """The typical width of the ink's edges, in pixels: the strength of the stroke nearby
+    over the slope at its edge; about 2 for sharp ink, more for blurred ink. ``width`` is the
+    strokes' width, the reach of "nearby"."""
+    from scipy import ndimage
+
+    if min(ink.shape) < 3:
+        return 0.0
+    peak = ndimage.maximum_filter(ink, size=2 * max(1, round(width)) + 1)
+    rows, cols = np.gradient(ink)
+    slope = np.hypot(rows, cols)
+    edge = (ink > 0.25 * peak) & (ink < 0.75 * peak) & (slope > 1e-3) & (peak > 0.2)
+    return float(np.median(peak[edge] / slope[edge])) if edge.any() else 0.0
+
+
+def soft_width(ink: np.ndarray) -> float:
+    """How far soft ink's strokes reach beyond their middle, in pixels (their half-width
+    and their edges' width); 0 for sharp ink."""
+    width = stroke_width(ink)
+    edge = edge_width(ink, width)
+    return width / 2 + edge if edge > SOFT * width else 0.0
+
+
 def _normalise_stroke(crop: np.ndarray) -> np.ndarray:
     """Thicken hairlines and thin blobs towards MNIST's stroke width (in the 20-pixel box)."""
     from scipy import ndimage
@@ -202,6 +292,10 @@ def _normalise_stroke(crop: np.ndarray) -> np.ndarray:
     scale = MNIST_BOX / max(crop.shape)
     width = stroke_width(crop) * scale
     if THINNEST <= width <= THICKEST or width == 0:
+        return crop
+    # A soft stroke is thick by its blur, not by its pen: thinning would cut it to a thin
+    # core and lose its mass.
+    if width > THICKEST and edge_width(crop, width / scale) > SOFT * width / scale:
         return crop
     radius = round(abs(TARGET_WIDTH - width) / 2 / scale)
     if radius < 1:
