@@ -204,6 +204,30 @@ WORDS: dict[str, tuple[str, str]] = {
                       "short bars are the classes it finds hard.",
                       "La part des images de test de chaque classe que le réseau reconnaît : "
                       "les barres courtes sont les classes difficiles pour lui."),
+    # how far its confidence can be trusted
+    "h_reliability": ("When the network should not be sure",
+                      "Quand le réseau ne devrait pas être sûr"),
+    "alt_reliability": ("Reliability diagram: the share of right test answers at each "
+                        "confidence",
+                        "Diagramme de fiabilité : la part de réponses de test justes à chaque "
+                        "niveau de confiance"),
+    "cap_reliability": ("The test answers grouped by confidence: a calibrated network's bars "
+                        "reach the diagonal (80 % sure, right 80 % of the time). Expected "
+                        "calibration error: {ece}, the mean gap between confidence and "
+                        "accuracy. {unsure}",
+                        "Les réponses de test groupées par confiance : les barres d'un réseau "
+                        "calibré atteignent la diagonale (sûr à 80 %, juste 80 % du temps). "
+                        "Erreur de calibration attendue : {ece}, l'écart moyen entre confiance "
+                        "et précision. {unsure}"),
+    "unsure_below": ("Below {p} of confidence its test answers were right less than {target} "
+                     "of the time: the app and predict call such an answer unsure.",
+                     "Sous {p} de confiance, ses réponses de test étaient justes moins de "
+                     "{target} du temps : l'application et predict disent d'une telle réponse "
+                     "qu'elle est hésitante."),
+    "unsure_always": ("At no confidence were its test answers right {target} of the time: "
+                      "every answer is called unsure.",
+                      "À aucun niveau de confiance ses réponses de test n'étaient justes "
+                      "{target} du temps : toute réponse est dite hésitante."),
     # what the network sees
     "seeing_intro": ("Layers are numbered from 1 among the convolution and pooling layers, "
                      "as in the course; in the maps white is a high value and black a low "
