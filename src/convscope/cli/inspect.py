@@ -166,6 +166,14 @@ def explain_command(
     _save([result.figure], run, out, force)
 
 
+def _field(row: dict) -> tuple[str, str]:
+    """Receptive field and step in input pixels, as the summary prints them."""
+    if row["receptive_field"] is None:
+        return "", ""
+    size = "×".join(map(str, row["receptive_field"]))
+    return size, "" if row["step"] is None else "×".join(map(str, row["step"]))
+
+
 @app.command("summary")
 @user_errors
 def summary_command(
@@ -175,7 +183,8 @@ def summary_command(
                                              "figures/).", show_default=False)] = None,
     force: Force = False,
 ):
-    """The layer table (output shape, weights, how each count comes about) and a block diagram."""
+    """The layer table (output shape, weights, how each count comes about, the input pixels
+    each value sees and the step between neighbours) and a block diagram."""
     from rich.console import Console
     from rich.table import Table
 
@@ -190,10 +199,11 @@ def summary_command(
         run = load_run(Path(target))
         result, owned = summary(run), out is None
         path = out or run.figures_dir / "architecture.png"
-    table = Table("layer", "type", "output shape", "weights", "how", box=None, pad_edge=False)
+    table = Table("layer", "type", "output shape", "weights", "how", "sees", "step", box=None,
+                  pad_edge=False)
     for r in result.rows:
         table.add_row(r["name"], r["type"], "×".join(map(str, r["output_shape"])),
-                      f"{r['parameters']:,}", r["formula"])
+                      f"{r['parameters']:,}", r["formula"], *_field(r))
     console = Console(width=120)
     console.print(table)
     console.print(f"total: {result.total:,} weights")

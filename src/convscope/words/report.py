@@ -129,6 +129,18 @@ WORDS: dict[str, tuple[str, str]] = {
             "comment on les compte"),
     "no_weights": ("no weights",
                    "aucun poids"),
+    "sees": ("sees (input pixels)",
+             "voit (pixels de l'entrée)"),
+    "step": ("one every",
+             "un tous les"),
+    "whole": ("the whole picture",
+              "toute l'image"),
+    "fields_intro": ("Each value of a layer depends on a square of input pixels, its "
+                     "receptive field, which grows layer after layer; neighbouring values "
+                     "are a step of pixels apart.",
+                     "Chaque valeur d'une couche dépend d'un carré de pixels de l'entrée, "
+                     "son champ récepteur, qui grandit de couche en couche ; deux valeurs "
+                     "voisines sont décalées d'un pas de pixels."),
     # learning
     "no_history": ("No completed epoch: no learning curves yet.",
                    "Aucune époque terminée : pas encore de courbes d'apprentissage."),
