@@ -22,6 +22,7 @@ from .errors import AlreadyExists, refuse_existing
 from .evaluation import compare_runs
 from .figures import Figure
 from .runs import Run, load_run
+from .sanity import SanityCheck, sanity_check
 from .words import Words
 
 FILTER_IMAGES = 16  # images shown by default in one filter's figure, the classes in turn
@@ -148,6 +149,48 @@ def explain(run, image=None, *, test_index: int | None = None, class_name=None,
                     words("cap_fig_cam", name=names[cam.class_index]))
     return Explanation(figure, picked.description, names[best], float(cam.probabilities[best]),
                        names[cam.class_index], cam.heatmap)
+
+
+SHOWN_STEPS = 8  # randomised networks drawn, from the output down (every one is measured)
+
+
+@dataclass
+class Checked:
+    """``explain --check``: the sanity checks of one Grad-CAM map, drawn and said."""
+
+    figure: Figure
+    check: SanityCheck
+    sentence: str  # what the checks mean for this run, in one sentence
+
+
+def check_explanation(run, image=None, *, test_index: int | None = None, class_name=None,
+                      method: str = "hirescam", data_dir=None,
+                      lang: str | None = None) -> Checked:
+    """Can the Grad-CAM map of this image be trusted? Cascading randomisation and the
+    runner-up class's map (``sanity.sanity_check``), side by side."""
+    run, words = load_run(run, data_dir=data_dir), Words(lang)
+    picked = run.pick_image(image, test_index=test_index, class_name=class_name)
+    check = sanity_check(run.model, picked.image, method=method)
+    names, rho = run.class_names, (lambda value: words.number(value, 2))
+    maps = [(words("fig_check_trained", name=names[check.trained.class_index]),
+             check.trained.heatmap)]
+    if check.runner_up is not None:
+        maps.append((words("fig_check_runner_up", name=names[check.runner_up.class_index],
+                           rho=rho(check.runner_up_correlation)), check.runner_up.heatmap))
+    shown = np.unique(np.linspace(0, len(check.steps) - 1, SHOWN_STEPS).round().astype(int))
+    maps += [(words("fig_check_erased", layer=check.steps[i].layer,
+                    rho=rho(check.steps[i].correlation)), check.steps[i].heatmap)
+             for i in shown] if check.steps else []
+    title = words("fig_check_title", image=described(picked, run, words),
+                  layer=check.trained.layer)
+    figure = Figure(f"check-{picked.tag}", inspection_plots.sanity_maps(picked.image, maps,
+                                                                        title),
+                    words("cap_fig_check"))
+    last = check.steps[-1].correlation if check.steps else 1.0
+    alike = check.runner_up_correlation if check.runner_up_correlation is not None else 0.0
+    sentence = words(f"check_{check.verdict}",
+                     rho=rho(last if check.verdict == "ignores_weights" else alike))
+    return Checked(figure, check, sentence)
 
 
 def as_received(run, image, lang: str | None = None) -> Figure:

@@ -144,6 +144,10 @@ def explain_command(
     method: Annotated[str, typer.Option(help="hirescam (maps × gradients, position by "
                                         "position) or gradcam (maps × mean gradients).")
                       ] = "hirescam",
+    check: Annotated[bool, typer.Option("--check", help="Check whether the map can be "
+                                        "trusted: erase the learnt weights layer by layer "
+                                        "from the top, and compare with the runner-up "
+                                        "class's map.")] = False,
     out: OutDir = None,
     force: Force = False,
     data_dir: DataDir = None,
@@ -159,6 +163,12 @@ def explain_command(
 
     _refuse_unused(out, force, image, data_dir)
     run = load_run(target, observer=notices(), data_dir=data_dir)
+    if check:
+        if class_name is not None:
+            fail("--check explains the predicted class against the runner-up; leave out "
+                 "--class", 2)
+        _check(run, image, test_index, first_of, method, out, force)
+        return
     result = explain(run, image, test_index=test_index, class_name=first_of,
                      explain_class=class_name, method=method)
     typer.echo(f"{result.description}: predicted {result.predicted} ({result.confidence:.1%}); "
@@ -172,6 +182,22 @@ def _field(row: dict) -> tuple[str, str]:
         return "", ""
     size = "×".join(map(str, row["receptive_field"]))
     return size, "" if row["step"] is None else "×".join(map(str, row["step"]))
+
+
+def _check(run, image, test_index, first_of, method, out, force) -> None:
+    from ..views import check_explanation
+
+    checked = check_explanation(run, image, test_index=test_index, class_name=first_of,
+                                method=method)
+    check = checked.check
+    if check.runner_up is not None:
+        typer.echo(f"runner-up class {run.class_names[check.runner_up.class_index]}: rank "
+                   f"correlation {check.runner_up_correlation:.2f}")
+    for step in check.steps:
+        typer.echo(f"weights erased down to {step.layer}: rank correlation "
+                   f"{step.correlation:.2f}")
+    typer.echo(checked.sentence)
+    _save([checked.figure], run, out, force)
 
 
 @app.command("summary")
