@@ -52,3 +52,11 @@ def test_explain_check_prints_each_step_and_what_it_means(tiny_run, tmp_path):
     assert (tmp_path / "check-test0.png").is_file()
     refused = run_cli("explain", tiny_run.path, "--check", "--class", "3")
     assert refused.returncode == 2 and "--class" in refused.stderr
+
+
+def test_the_report_checks_one_map(tiny_run, tmp_path):
+    import convscope
+
+    page = convscope.report(tiny_run, tmp_path / "page.html", lang="en").read_text("utf-8")
+    assert "Can the Grad-CAM map be trusted?" in page
+    assert any(words in page for words in ("passes both checks", "Careful", "Do not trust"))

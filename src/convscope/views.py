@@ -171,26 +171,33 @@ def check_explanation(run, image=None, *, test_index: int | None = None, class_n
     run, words = load_run(run, data_dir=data_dir), Words(lang)
     picked = run.pick_image(image, test_index=test_index, class_name=class_name)
     check = sanity_check(run.model, picked.image, method=method)
-    names, rho = run.class_names, (lambda value: words.number(value, 2))
+    title = words("fig_check_title", image=described(picked, run, words),
+                  layer=check.trained.layer)
+    drawing, sentence = drawn_check(check, picked.image, run.class_names, words, title)
+    return Checked(Figure(f"check-{picked.tag}", drawing, words("cap_fig_check")), check,
+                   sentence)
+
+
+def drawn_check(check: SanityCheck, image: np.ndarray, names: list[str], words,
+                title: str) -> tuple:
+    """The maps of a sanity check side by side (a matplotlib figure), and the sentence of
+    what it means."""
+    rho = (lambda value: words.number(value, 2))  # noqa: E731  (said twice below)
     maps = [(words("fig_check_trained", name=names[check.trained.class_index]),
              check.trained.heatmap)]
     if check.runner_up is not None:
         maps.append((words("fig_check_runner_up", name=names[check.runner_up.class_index],
                            rho=rho(check.runner_up_correlation)), check.runner_up.heatmap))
-    shown = np.unique(np.linspace(0, len(check.steps) - 1, SHOWN_STEPS).round().astype(int))
-    maps += [(words("fig_check_erased", layer=check.steps[i].layer,
-                    rho=rho(check.steps[i].correlation)), check.steps[i].heatmap)
-             for i in shown] if check.steps else []
-    title = words("fig_check_title", image=described(picked, run, words),
-                  layer=check.trained.layer)
-    figure = Figure(f"check-{picked.tag}", inspection_plots.sanity_maps(picked.image, maps,
-                                                                        title),
-                    words("cap_fig_check"))
+    if check.steps:
+        shown = np.unique(np.linspace(0, len(check.steps) - 1, SHOWN_STEPS).round().astype(int))
+        maps += [(words("fig_check_erased", layer=check.steps[i].layer,
+                        rho=rho(check.steps[i].correlation)), check.steps[i].heatmap)
+                 for i in shown]
     last = check.steps[-1].correlation if check.steps else 1.0
     alike = check.runner_up_correlation if check.runner_up_correlation is not None else 0.0
     sentence = words(f"check_{check.verdict}",
                      rho=rho(last if check.verdict == "ignores_weights" else alike))
-    return Checked(figure, check, sentence)
+    return inspection_plots.sanity_maps(image, maps, title), sentence
 
 
 def as_received(run, image, lang: str | None = None) -> Figure:

@@ -240,6 +240,12 @@ WORDS: dict[str, tuple[str, str]] = {
                       "every answer is called unsure.",
                       "À aucun niveau de confiance ses réponses de test n'étaient justes "
                       "{target} du temps : toute réponse est dite hésitante."),
+    "h_check": ("Can the Grad-CAM map be trusted?",
+                "Peut-on se fier à la carte Grad-CAM ?"),
+    "alt_check": ("Grad-CAM maps of the trained network, of the runner-up class and of the "
+                  "network with its weights erased layer by layer",
+                  "Cartes Grad-CAM du réseau entraîné, de la deuxième classe et du réseau "
+                  "dont les poids sont effacés couche par couche"),
     # what the network sees
     "seeing_intro": ("Layers are numbered from 1 among the convolution and pooling layers, "
                      "as in the course; in the maps white is a high value and black a low "
