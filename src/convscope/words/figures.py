@@ -72,7 +72,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "fig_accuracy_of_group": ("answers right, by confidence",
                               "réponses justes, par confiance"),
     "fig_calibrated": ("a calibrated network", "un réseau calibré"),
-    "fig_mean_confidence": ("mean confidence of the group", "confiance moyenne du groupe"),
+    "fig_mean_confidence": ("each group: mean confidence, share right (number of answers)",
+                            "chaque groupe : confiance moyenne, part juste (nombre de "
+                            "réponses)"),
     "fig_unsure_below": ("unsure below {p}", "hésitant sous {p}"),
     "fig_share_of_class": ("share of the test images of each true class",
                            "part des images de test de chaque vraie classe"),
