@@ -507,3 +507,18 @@ def test_the_command_is_there_and_refuses_a_bad_run_in_one_line(tmp_path):
     assert refused.stderr.strip().startswith("error: ") and "nowhere" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "runs").exists()  # a refused command leaves nothing behind
+
+
+def test_an_answer_below_the_runs_unsure_threshold_says_so(served, tiny_run, monkeypatch):
+    from convscope.calibration import Calibration
+
+    catalog, key = served
+    run = catalog.run(key)
+    sure = draw.stroke(catalog, key, vertical_stroke())
+    never = Calibration([], 0.0, None)  # a run whose test answers never reached 90 %
+    monkeypatch.setitem(run.__dict__, "calibration", never)
+    unsure = draw.stroke(catalog, key, vertical_stroke(), "fr")
+    assert unsure.message.endswith(say("fr", "unsure_always_answer", target="90\u202f%"))
+    threshold = tiny_run.calibration.unsure_below
+    confidence = max(sure.probabilities.values())
+    assert ("Unsure" in sure.message) == (threshold is None or confidence < threshold)
