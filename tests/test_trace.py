@@ -222,3 +222,21 @@ def test_convscope_trace_prints_the_arithmetic_and_json(tiny_run, tmp_path):
     assert wrong.returncode == 1 and "--filter must be from 1 to" in wrong.stderr
     missing = run_cli("trace", tiny_run.path, picture, "--layer", "1")
     assert missing.returncode == 1 and "--at" in missing.stderr
+
+
+def test_the_report_shows_one_value_per_layer_with_its_arithmetic(tiny_run, tmp_path):
+    import re
+
+    import convscope
+
+    page = convscope.report(tiny_run, tmp_path / "page.html", lang="en").read_text("utf-8")
+    start = page.index("Inside one number")
+    section = page[start:page.index("</section>", start)]
+    assert "input patch" in section and "× kernel" in section and "= products" in section
+    assert "summed over each of the 32 input maps" in section  # conv2, the deeper layer
+    assert "the score of class" in section and "softmax" in section
+    checks = re.findall(r"Recomputed: ([-\d.,]+); the network: ([-\d.,]+)\.", section)
+    assert len(checks) == 3
+    for recomputed, computed in checks:  # equal to float32 precision
+        assert float(recomputed.replace(",", "")) == pytest.approx(
+            float(computed.replace(",", "")), rel=2e-6, abs=2e-6)

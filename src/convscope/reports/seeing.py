@@ -24,6 +24,7 @@ from ..html import embed_array, embed_figure, esc
 from ..pictures import heat_overlay
 from ..sanity import sanity_check
 from ..words import Words
+from .arithmetic import arithmetic_section
 from .sections import figure, note
 from .subject import TROUBLE, Subject, reason
 
@@ -56,7 +57,8 @@ def seeing_section(subject: Subject, text: Words) -> str:
              ("h_filter", lambda: _filters(subject, text)),
              ("h_kernels", lambda: _kernels(subject, text)),
              ("h_cam", lambda: _grad_cams(subject, picks, text)),
-             ("h_check", lambda: _check(subject, picks, text))]
+             ("h_check", lambda: _check(subject, picks, text)),
+             ("h_trace", lambda: _arithmetic(subject, picks, text))]
     for heading, draw in steps:
         try:
             body = draw()
@@ -283,3 +285,9 @@ def _check(subject: Subject, picks: list[Pick], text: Words) -> str:
     return (figure(embed_figure(drawing, subject.photos, dpi=80), text("alt_check"),
                    text("cap_fig_check"))
             + f'<p class="verdict">{esc(sentence)}</p>')
+
+
+def _arithmetic(subject: Subject, picks: list[Pick], text: Words) -> str:
+    if not picks:
+        return ""
+    return arithmetic_section(subject, _prepared(subject, picks[0]), picks[0].description, text)

@@ -246,6 +246,39 @@ WORDS: dict[str, tuple[str, str]] = {
                   "network with its weights erased layer by layer",
                   "Cartes Grad-CAM du réseau entraîné, de la deuxième classe et du réseau "
                   "dont les poids sont effacés couche par couche"),
+    # inside one number
+    "h_trace": ("Inside one number", "Dans un nombre"),
+    "trace_intro": ("For {image}: the largest value of each layer, then the class score, "
+                    "computed again from what the layer received (convscope trace).",
+                    "Pour {image} : la plus grande valeur de chaque couche, puis le score de "
+                    "la classe, recalculés à partir de ce que la couche a reçu (convscope "
+                    "trace)."),
+    "trace_where": (" at row {row}, column {col}", ", ligne {row}, colonne {col}"),
+    "trace_head": ("{layer}, map {map}{where}", "{layer}, carte {map}{where}"),
+    "trace_class_head": ("{layer}: the score of class {name}",
+                         "{layer} : le score de la classe {name}"),
+    "trace_patch": ("input patch", "morceau de l'entrée"),
+    "trace_kernel": ("× kernel", "× motif"),
+    "trace_products": ("= products", "= produits"),
+    "trace_correlation": ("Keras lays the kernel on the patch as it is (a correlation, not a "
+                          "flipped convolution).",
+                          "Keras pose le motif sur le morceau tel quel (une corrélation, pas "
+                          "une convolution retournée)."),
+    "trace_end": ("Sum {sum}, + bias {bias} = {pre}, {function} → {value}.",
+                  "Somme {sum}, + biais {bias} = {pre}, {function} → {value}."),
+    "trace_maps": ("Patch × kernel summed over each of the {n} input maps; the largest: "
+                   "{largest}.",
+                   "Morceau × motif sommé sur chacune des {n} cartes d'entrée ; les plus "
+                   "grandes : {largest}."),
+    "trace_map_sum": ("map {map} {value}", "carte {map} {value}"),
+    "trace_max": ("The largest of the window: {value}.", "Le plus grand de la fenêtre : {value}."),
+    "trace_mean": ("The mean of the window: {value}.", "La moyenne de la fenêtre : {value}."),
+    "trace_softmax": ("Σ of its {n} inputs × weights = {score}, + bias {bias} = {logit} "
+                      "(its score); the softmax of every class's score gives {p}.",
+                      "Σ de ses {n} entrées × poids = {score}, + biais {bias} = {logit} "
+                      "(son score) ; la softmax des scores de toutes les classes donne {p}."),
+    "trace_check": ("Recomputed: {value}; the network: {activation}.",
+                    "Recalculé : {value} ; le réseau : {activation}."),
     # what the network sees
     "seeing_intro": ("Layers are numbered from 1 among the convolution and pooling layers, "
                      "as in the course; in the maps white is a high value and black a low "
