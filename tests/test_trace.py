@@ -15,7 +15,7 @@ from convscope import inspection
 from convscope.errors import ConvscopeError
 from convscope.layers import PatchWhitening
 from convscope.models import all_layers, build_model
-from convscope.trace import trace
+from convscope.tracing import trace
 
 RECIPES = ["mnist", "mnist-viz", "mnist-fast", "digits", "cifar10", "cifar10-fast", "catsdogs",
            "photos"]
@@ -136,6 +136,13 @@ def test_the_first_convolution_is_patch_times_kernel_summed_plus_bias_through_re
     expected = max((patch * kernel).sum() + model.layers[0].bias.numpy()[2], 0)
     assert t.value == pytest.approx(expected, rel=1e-5, abs=1e-7)
     assert t.receptive_field == (0, 4, 2, 7)
+
+
+def test_convscope_trace_is_the_library_function():
+    import convscope
+
+    model = build_model("mnist-viz")
+    assert convscope.trace(model, _image(model), 2, (3, 4)).agrees()
 
 
 def test_max_pooling_names_its_winner():

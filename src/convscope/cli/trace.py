@@ -44,7 +44,7 @@ def trace_command(
     ReLU and the value, recomputed and checked against what the network computed.
     """
     from ..runs import load_run
-    from ..trace import trace
+    from ..tracing import trace
 
     position = _position(at)
     run = load_run(target)

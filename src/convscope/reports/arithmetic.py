@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import inspection
 from ..html import esc
-from ..trace import Trace, trace
+from ..tracing import Trace, trace
 from ..words import Words
 from .sections import note
 
