@@ -130,8 +130,9 @@ def test_compare_rows_labels_and_a_save_that_never_overwrites(tiny_run, tiny_run
     lines = comparison.csv().splitlines()
     assert lines[0].startswith("run,recipe,parameters") and len(lines) == 3
 
-    png, table = comparison.save(tmp_path / "cmp.png")
+    png, table, images = comparison.save(tmp_path / "cmp.png")
     assert png.is_file() and table == tmp_path / "cmp.csv" and table.is_file()
+    assert images == tmp_path / "cmp-images.png" and images.is_file()  # one test set
     written = files_under(tmp_path)
     with pytest.raises(ConvscopeError, match="already exists"):
         views.compare([tiny_run, tiny_run2]).save(tmp_path / "cmp.png")

@@ -166,15 +166,16 @@ def architecture(rows: list[dict], input_shape, words, title: str):
     return fig
 
 
-def sanity_maps(image: np.ndarray, maps: list[tuple[str, np.ndarray]], title: str):
-    """Grad-CAM maps side by side over the same image, each under its own title (the
-    trained network's, the runner-up class's, the randomised networks')."""
-    rows, cols = grid_shape(len(maps), max_cols=5)
+def heat_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], title: str, cols: int = 5):
+    """Grad-CAM maps over their images, each under its own caption: (caption, image, heat
+    map) panels, ``cols`` a row (a sanity check's maps; the same images through several
+    networks)."""
+    rows, cols = grid_shape(len(panels), max_cols=cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.8 * rows + 0.5),
                              squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, (caption, heatmap) in zip(axes.flat, maps, strict=False):
+    for ax, (caption, image, heatmap) in zip(axes.flat, panels, strict=False):
         show_image(ax, image)
         ax.imshow(heatmap, cmap="jet", alpha=0.45, vmin=0, vmax=1)
         ax.set_title(caption, fontsize=8)

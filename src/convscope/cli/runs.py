@@ -117,6 +117,8 @@ def compare_command(
                       f"{r['best_test_accuracy']:.2%} (ep {r['best_epoch']})",
                       f"{r['final_test_accuracy']:.2%}", f"{r['best_train_accuracy']:.2%}",
                       f"{r['final_train_accuracy']:.2%}")
-    png, csv = comparison.save(out, overwrite=force)
+    png, csv, images = comparison.save(out, overwrite=force)
     Console(width=160).print(table)
     typer.echo(f"figure: {png}\ntable: {csv}")
+    if images is not None:
+        typer.echo(f"the same test images through each network: {images}")

@@ -157,6 +157,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "fig_cam_title": ("{method} on {image} (layer {layer})",
                       "{method} sur {image} (couche {layer})"),
     "fig_evidence": ("evidence for '{name}'", "indices pour « {name} »"),
+    # the same images through several networks (compare)
+    "fig_same_images": ("The same test images through each network ({images})",
+                        "Les mêmes images de test à travers chaque réseau ({images})"),
+    "fig_through": ("{label}: {name} ({p})", "{label} : {name} ({p})"),
+    "cap_fig_same_images": ("A row per network: its answer for each test image and, in warm "
+                            "colours, where its evidence lies (HiResCAM).",
+                            "Une ligne par réseau : sa réponse pour chaque image de test et, "
+                            "en couleurs chaudes, où sont ses indices (HiResCAM)."),
     # can the map be trusted (explain --check)
     "fig_check_title": ("Can this map be trusted? {image} (layer {layer})",
                         "Peut-on se fier à cette carte ? {image} (couche {layer})"),
