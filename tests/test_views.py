@@ -205,3 +205,11 @@ def test_spread_test_images_take_the_classes_in_turn(tiny_run):
     seconds = [int(np.flatnonzero(y_test == c)[1]) for c in (0, 1)]
     np.testing.assert_array_equal(images[:2], tiny_run.scale(x_test[firsts]))
     np.testing.assert_array_equal(images[10:], tiny_run.scale(x_test[seconds]))
+
+
+def test_the_reports_comparison_shows_the_same_images_through_each_network(tiny_run, tiny_run2,
+                                                                          tmp_path):
+    page = convscope.report([tiny_run, tiny_run2], tmp_path / "both.html", lang="en")
+    text = page.read_text("utf-8")
+    compared = text[text.index('id="compare"'):text.index('id="r0"')]
+    assert "The same test images through each network" in compared

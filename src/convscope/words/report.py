@@ -246,6 +246,10 @@ WORDS: dict[str, tuple[str, str]] = {
                   "network with its weights erased layer by layer",
                   "Cartes Grad-CAM du réseau entraîné, de la deuxième classe et du réseau "
                   "dont les poids sont effacés couche par couche"),
+    "alt_same_images": ("The same test images through each network, with its answer and "
+                        "where its evidence lies",
+                        "Les mêmes images de test à travers chaque réseau, avec sa réponse et "
+                        "où sont ses indices"),
     # inside one number
     "h_trace": ("Inside one number", "Dans un nombre"),
     "trace_intro": ("For {image}: the largest value of each layer, then the class score, "
