@@ -315,6 +315,7 @@ def test_exploring_a_run(served):
     assert len(seen.mistakes) == len(seen.mistake_indices) == min(wrong, explore.GALLERY_IMAGES)
     assert [number for _, number in seen.layers] == ["1", "2"]
     assert "| Recipe | mnist |" in seen.summary and seen.curves is not None
+    assert "| Unsure below |" in seen.summary and "calibration error" in seen.summary
     assert seen.report == str(run.path / "report.html")  # training wrote it
     matrix = np.array([row[1:] for row in seen.confusion])
     true, predicted = np.unravel_index(np.argmax(matrix - np.diag(np.diag(matrix))),
