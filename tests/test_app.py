@@ -350,6 +350,7 @@ def test_exploring_a_run(served):
     assert len(seen.mistakes) == len(seen.mistake_indices) == min(wrong, explore.GALLERY_IMAGES)
     assert [number for _, number in seen.layers] == ["1", "2"]
     assert "| Recipe | mnist |" in seen.summary and seen.curves is not None
+    assert "| Unsure below |" in seen.summary and "calibration error" in seen.summary
     assert seen.report == str(run.path / "report.html")  # training wrote it
     matrix = np.array([row[1:] for row in seen.confusion])
     true, predicted = np.unravel_index(np.argmax(matrix - np.diag(np.diag(matrix))),
@@ -545,3 +546,18 @@ def test_the_command_is_there_and_refuses_a_bad_run_in_one_line(tmp_path):
     assert refused.stderr.strip().startswith("error: ") and "nowhere" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "runs").exists()  # a refused command leaves nothing behind
+
+
+def test_an_answer_below_the_runs_unsure_threshold_says_so(served, tiny_run, monkeypatch):
+    from convscope.calibration import Calibration
+
+    catalog, key = served
+    run = catalog.run(key)
+    sure = draw.stroke(catalog, key, vertical_stroke())
+    never = Calibration([], 0.0, None)  # a run whose test answers never reached 90 %
+    monkeypatch.setitem(run.__dict__, "calibration", never)
+    unsure = draw.stroke(catalog, key, vertical_stroke(), "fr")
+    assert unsure.message.endswith(say("fr", "unsure_always_answer", target="90\u202f%"))
+    threshold = tiny_run.calibration.unsure_below
+    confidence = max(sure.probabilities.values())
+    assert ("Unsure" in sure.message) == (threshold is None or confidence < threshold)

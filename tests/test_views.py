@@ -130,8 +130,9 @@ def test_compare_rows_labels_and_a_save_that_never_overwrites(tiny_run, tiny_run
     lines = comparison.csv().splitlines()
     assert lines[0].startswith("run,recipe,parameters") and len(lines) == 3
 
-    png, table = comparison.save(tmp_path / "cmp.png")
+    png, table, images = comparison.save(tmp_path / "cmp.png")
     assert png.is_file() and table == tmp_path / "cmp.csv" and table.is_file()
+    assert images == tmp_path / "cmp-images.png" and images.is_file()  # one test set
     written = files_under(tmp_path)
     with pytest.raises(ConvscopeError, match="already exists"):
         views.compare([tiny_run, tiny_run2]).save(tmp_path / "cmp.png")
@@ -204,3 +205,11 @@ def test_spread_test_images_take_the_classes_in_turn(tiny_run):
     seconds = [int(np.flatnonzero(y_test == c)[1]) for c in (0, 1)]
     np.testing.assert_array_equal(images[:2], tiny_run.scale(x_test[firsts]))
     np.testing.assert_array_equal(images[10:], tiny_run.scale(x_test[seconds]))
+
+
+def test_the_reports_comparison_shows_the_same_images_through_each_network(tiny_run, tiny_run2,
+                                                                          tmp_path):
+    page = convscope.report([tiny_run, tiny_run2], tmp_path / "both.html", lang="en")
+    text = page.read_text("utf-8")
+    compared = text[text.index('id="compare"'):text.index('id="r0"')]
+    assert "The same test images through each network" in compared

@@ -36,6 +36,9 @@ _LAZY = {
     "explain": "views",
     "summary": "views",
     "compare": "views",
+    "trace": "tracing",
+    "Trace": "tracing",
+    "check_explanation": "views",
     "report": "reports",
     "save_figures": "figures",
     # progress and stopping

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calibration import Calibration, calibration
 from .errors import RunError
 
 # Keras clips probabilities to [eps, 1 - eps] before the log in its cross-entropy.
@@ -57,6 +58,10 @@ class Evaluation:
         confidence = self.probabilities[wrong, self.predictions[wrong]]
         return wrong[np.argsort(-confidence, kind="stable")][:n]
 
+    def calibration(self) -> Calibration:
+        """How often its answers were right at each confidence, and the unsure threshold."""
+        return calibration(self.probabilities, self.labels)
+
     def to_metrics(self) -> dict:
         return {
             "test_loss": self.loss,
@@ -64,6 +69,7 @@ class Evaluation:
             "test_images": int(len(self.labels)),
             "per_class_accuracy": self.per_class_accuracy(),
             "confusion_matrix": self.confusion_matrix().tolist(),
+            "calibration": self.calibration().to_dict(),
         }
 
 
@@ -76,6 +82,9 @@ class Prediction:
     index: int | None = None
     probabilities: dict[str, float] | None = None
     error: str | None = None
+    # True when its confidence falls where the run's test answers were right less than 90 %
+    # of the time (``calibration``); None when the run has no test answers to tell.
+    unsure: bool | None = None
 
     @property
     def confidence(self) -> float | None:
@@ -83,14 +92,19 @@ class Prediction:
 
     def to_dict(self) -> dict:
         return {"path": self.source, "predicted": self.label, "index": self.index,
-                "probabilities": self.probabilities, "error": self.error}
+                "probabilities": self.probabilities, "unsure": self.unsure,
+                "error": self.error}
 
 
-def prediction(source: str, probs: np.ndarray, names: list[str]) -> Prediction:
-    """The Prediction of one image from its probabilities (``names``: the classes)."""
+def prediction(source: str, probs: np.ndarray, names: list[str],
+               calibrated: Calibration | None = None) -> Prediction:
+    """The Prediction of one image from its probabilities (``names``: the classes), unsure
+    or not by the run's ``calibrated`` confidence."""
     index = int(np.argmax(probs))
+    unsure = None if calibrated is None else calibrated.unsure(float(probs[index]))
     return Prediction(source, names[index], index,
-                      {name: float(p) for name, p in zip(names, probs, strict=True)})
+                      {name: float(p) for name, p in zip(names, probs, strict=True)},
+                      unsure=unsure)
 
 
 def predict_probabilities(model, x, batch_size: int = 256, mirror: bool = False) -> np.ndarray:

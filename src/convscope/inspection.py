@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from . import receptive
 from .errors import ConvscopeError
 from .models import all_layers
 
@@ -107,13 +108,17 @@ def _without_activation(layer, *args, **kwargs):
         layer.activation = saved
 
 
-def _run(model, x, record: dict, wanted: set, logits: bool = False, nudge: dict | None = None):
+def _run(model, x, record: dict, wanted: set, logits: bool = False, nudge: dict | None = None,
+         hook=None):
     """Apply ``model`` to ``x`` in inference mode, keeping the outputs of layers in ``wanted``.
 
     ``wanted`` holds layer ids; ``record`` receives id → output. With ``logits`` the final
     softmax/sigmoid is left out (Grad-CAM needs scores that a saturated softmax cannot give).
     ``nudge`` maps layer ids to a tensor added to that layer's output: the gradient with
     respect to a zero nudge is the gradient with respect to the output, on any backend.
+    ``hook(layer, inputs, output)`` hears every layer (nested models' own layers, not the
+    models) with what it received and gave: how ``trace`` and the receptive fields follow
+    tensors from layer to layer.
     """
     final = model.layers[-1] if logits else None
     nudge = nudge or {}
@@ -121,7 +126,7 @@ def _run(model, x, record: dict, wanted: set, logits: bool = False, nudge: dict 
     def call(layer, *args, **kwargs):
         if isinstance(layer, keras.Model):
             out = _run(layer, args[0], record, wanted, logits=logits and layer is final,
-                       nudge=nudge)
+                       nudge=nudge, hook=hook)
         elif layer is final and isinstance(layer, (keras.layers.Activation,
                                                    keras.layers.Softmax)) \
                 and _is_squashing(layer):
@@ -137,6 +142,8 @@ def _run(model, x, record: dict, wanted: set, logits: bool = False, nudge: dict 
             out = out + nudge[id(layer)]
         if id(layer) in wanted:
             record[id(layer)] = out
+        if hook is not None and not isinstance(layer, keras.Model):
+            hook(layer, args[0], out)
         return out
 
     if isinstance(model, keras.Sequential):
@@ -339,36 +346,60 @@ def _gradient_at_zero(function, zero):
 
 
 def layer_table(model) -> list[dict]:
-    """One row per layer: type, output shape, parameters, and how the count comes about."""
+    """One row per layer: type, output shape, parameters, how the count comes about, and the
+    input pixels each of its values sees: ``receptive_field`` (height, width) and ``step``
+    (rows, columns between neighbouring values; None for a layer that mixes every position),
+    both None where convscope cannot tell."""
     rows = []
-    traced = _traced_shapes(model)
+    traced = traced_layers(model)
     for layer in all_layers(model):
         if isinstance(layer, keras.layers.InputLayer):
             continue
+        shape, field = traced.get(id(layer), (None, None))
         rows.append({
             "name": layer.name,
             "type": type(layer).__name__,
-            "output_shape": traced.get(id(layer)) or _output_shape(layer),
+            "output_shape": shape or _output_shape(layer),
             "parameters": int(layer.count_params()),
             "formula": _formula(layer),
+            "receptive_field": None if field is None else _clipped(field.size, model),
+            "step": None if field is None or field.whole else field.step,
         })
     return rows
 
 
-def _traced_shapes(model) -> dict:
-    """Output shapes of every layer, nested models included, traced from the model's input
-    shape without computing anything: a block written as a model of its own leaves its
-    height and width open (None), which only the enclosing model knows."""
+def _clipped(size: tuple[int, int], model) -> tuple[int, int]:
+    """A field's size, at most the picture's (padding lets it reach past the edges)."""
+    height, width = model.input_shape[1:3]
+    return min(size[0], height), min(size[1], width)
+
+
+def traced_layers(model) -> dict:
+    """id(layer) → (output shape, ``receptive.Field``) for every layer, nested models
+    included, traced from the model's input shape without computing anything: a block
+    written as a model of its own leaves its height and width open (None), which only the
+    enclosing model knows."""
     shape = getattr(model, "input_shape", None)
     if not isinstance(shape, tuple) or None in shape[1:]:
         return {}
-    record: dict = {}
+    x = keras.KerasTensor((1, *shape[1:]))
+    # id(tensor) → (tensor, its field): the tensor is kept so that its id stays its own.
+    fields: dict = {id(x): (x, receptive.INPUT)}
+    found: dict = {}
+
+    def follow(layer, inputs, out):
+        received = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        known = [fields.get(id(t), (None, None))[1] for t in received]
+        size = tuple(received[0].shape[1:3]) if len(received[0].shape) == 4 else None
+        field = receptive.output_field(layer, known, size)
+        fields[id(out)] = (out, field)
+        found[id(layer)] = (tuple(out.shape[1:]), field)
+
     try:
-        _run(model, keras.KerasTensor((1, *shape[1:])), record,
-             {id(layer) for layer in all_layers(model)})
+        _run(model, x, {}, set(), hook=follow)
     except (TypeError, ValueError, AttributeError):  # a layer that cannot be traced alone
         return {}
-    return {key: tuple(value.shape[1:]) for key, value in record.items()}
+    return found
 
 
 def _output_shape(layer) -> tuple:

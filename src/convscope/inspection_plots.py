@@ -164,3 +164,21 @@ def architecture(rows: list[dict], input_shape, words, title: str):
     ax.set_title(words("fig_weights_total", title=title, total=words.number(total)),
                  fontsize=11)
     return fig
+
+
+def heat_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], title: str, cols: int = 5):
+    """Grad-CAM maps over their images, each under its own caption: (caption, image, heat
+    map) panels, ``cols`` a row (a sanity check's maps; the same images through several
+    networks)."""
+    rows, cols = grid_shape(len(panels), max_cols=cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.8 * rows + 0.5),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (caption, image, heatmap) in zip(axes.flat, panels, strict=False):
+        show_image(ax, image)
+        ax.imshow(heatmap, cmap="jet", alpha=0.45, vmin=0, vmax=1)
+        ax.set_title(caption, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

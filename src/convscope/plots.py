@@ -349,3 +349,34 @@ def display_image(image: np.ndarray) -> np.ndarray:
     """An input image for display: greyscale squeezed, colour clipped to 0–1."""
     image = np.asarray(image, dtype=np.float32)
     return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else np.clip(image, 0, 1)
+
+
+def reliability(calibration, words):
+    """The reliability diagram: the test answers grouped by confidence, each group's accuracy
+    as a bar against the diagonal where a calibrated network's bars would end; the unsure
+    threshold as a dashed line."""
+    fig, ax = plt.subplots(figsize=(5.6, 5.4), layout="constrained")
+    groups = [g for g in calibration.bins if g["count"]]
+    lows = [g["low"] for g in groups]
+    width = groups[0]["high"] - groups[0]["low"] if groups else 0.1
+    ax.bar(lows, [g["accuracy"] for g in groups], width=width, align="edge", color="#1f77b4",
+           edgecolor="white", label=words("fig_accuracy_of_group"))
+    ax.plot([0, 1], [0, 1], color="black", lw=1, ls=":", label=words("fig_calibrated"))
+    ax.plot([g["confidence"] for g in groups], [g["accuracy"] for g in groups], "o",
+            color="crimson", ms=4, label=words("fig_mean_confidence"))
+    for g in groups:  # how many answers each bar stands for: few answers, a shaky bar
+        ax.text(g["low"] + width / 2, min(g["accuracy"], 0.93) + 0.02, words.number(g["count"]),
+                ha="center", fontsize=6)
+    if calibration.unsure_below is not None:
+        ax.axvline(calibration.unsure_below, color="#f5a623", lw=1.5, ls="--",
+                   label=words("fig_unsure_below", p=words.percent(calibration.unsure_below, 0)))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_formatter(_percent(words))
+    ax.yaxis.set_major_formatter(_percent(words))
+    ax.set_xlabel(words("fig_confidence"))
+    ax.set_ylabel(words("fig_right_answers"))
+    ax.set_title(words("fig_reliability_title", ece=words.percent(calibration.ece, 1)))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    ax.grid(alpha=0.3)
+    return fig

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _io
 from ._once import computed_once, forget
+from .calibration import Calibration
 from .config import RunConfig
 from .errors import ConvscopeError, DataError, RunError
 from .evaluation import Evaluation, Prediction, evaluate_model, predict_probabilities, prediction
@@ -217,6 +218,16 @@ class Run:
         return evaluate_model(self.model, data.test_inputs(self.config.input_scale),
                               data.y_test, self.class_names, mirror=self.config.test_time_flip)
 
+    @computed_once
+    def calibration(self) -> Calibration | None:
+        """How far its confidence can be trusted, from its test answers: as training stored
+        it in metrics.json, else measured now (runs that predate it); None for a model with
+        no test set."""
+        stored = self.metrics.get("calibration")
+        if stored:
+            return Calibration.from_dict(stored)
+        return None if self.bare else self.evaluation.calibration()
+
     def use_data_dir(self, data_dir) -> Run:
         """Read the data from ``data_dir`` from now on (again, if it was read elsewhere)."""
         if data_dir is not None and data_dir != self.data_dir:
@@ -333,9 +344,10 @@ class Run:
                 results.append(Prediction(source, error=str(exc)))
         if prepared:
             probs = self.predict_arrays(np.stack(prepared))
-            names = self.class_names
+            names, calibrated = self.class_names, self.calibration
             it = iter(probs)
-            results = [r if r.error else prediction(r.source, next(it), names) for r in results]
+            results = [r if r.error else prediction(r.source, next(it), names, calibrated)
+                       for r in results]
         return results
 
     def export(self, format: str = "onnx", out=None, quantize: str | None = None,
@@ -356,6 +368,7 @@ class Run:
         }
         _io.write_json(self.path / METRICS, metrics)
         self.metrics = metrics
+        forget(self, "calibration")
         if figures:
             self.write_figures(lang)
         return metrics

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from . import _io, inspection, inspection_plots, pictures, plots
-from .errors import AlreadyExists, refuse_existing
+from .errors import AlreadyExists, ConvscopeError, refuse_existing
 from .evaluation import compare_runs
 from .figures import Figure
 from .runs import Run, load_run
+from .sanity import SanityCheck, sanity_check
 from .words import Words
 
 FILTER_IMAGES = 16  # images shown by default in one filter's figure, the classes in turn
@@ -150,6 +151,56 @@ def explain(run, image=None, *, test_index: int | None = None, class_name=None,
                        names[cam.class_index], cam.heatmap)
 
 
+SHOWN_STEPS = 8  # randomised networks drawn, from the output down (every one is measured)
+
+
+@dataclass
+class Checked:
+    """``explain --check``: the sanity checks of one Grad-CAM map, drawn and said."""
+
+    figure: Figure
+    check: SanityCheck
+    sentence: str  # what the checks mean for this run, in one sentence
+
+
+def check_explanation(run, image=None, *, test_index: int | None = None, class_name=None,
+                      method: str = "hirescam", data_dir=None,
+                      lang: str | None = None) -> Checked:
+    """Can the Grad-CAM map of this image be trusted? Cascading randomisation and the
+    runner-up class's map (``sanity.sanity_check``), side by side."""
+    run, words = load_run(run, data_dir=data_dir), Words(lang)
+    picked = run.pick_image(image, test_index=test_index, class_name=class_name)
+    check = sanity_check(run.model, picked.image, method=method)
+    title = words("fig_check_title", image=described(picked, run, words),
+                  layer=check.trained.layer)
+    drawing, sentence = drawn_check(check, picked.image, run.class_names, words, title)
+    return Checked(Figure(f"check-{picked.tag}", drawing, words("cap_fig_check")), check,
+                   sentence)
+
+
+def drawn_check(check: SanityCheck, image: np.ndarray, names: list[str], words,
+                title: str) -> tuple:
+    """The maps of a sanity check side by side (a matplotlib figure), and the sentence of
+    what it means."""
+    rho = (lambda value: words.number(value, 2))  # noqa: E731  (said twice below)
+    maps = [(words("fig_check_trained", name=names[check.trained.class_index]),
+             check.trained.heatmap)]
+    if check.runner_up is not None:
+        maps.append((words("fig_check_runner_up", name=names[check.runner_up.class_index],
+                           rho=rho(check.runner_up_correlation)), check.runner_up.heatmap))
+    if check.steps:
+        shown = np.unique(np.linspace(0, len(check.steps) - 1, SHOWN_STEPS).round().astype(int))
+        maps += [(words("fig_check_erased", layer=check.steps[i].layer,
+                        rho=rho(check.steps[i].correlation)), check.steps[i].heatmap)
+                 for i in shown]
+    last = check.steps[-1].correlation if check.steps else 1.0
+    alike = check.runner_up_correlation if check.runner_up_correlation is not None else 0.0
+    sentence = words(f"check_{check.verdict}",
+                     rho=rho(last if check.verdict == "ignores_weights" else alike))
+    panels = [(caption, image, heatmap) for caption, heatmap in maps]
+    return inspection_plots.heat_grid(panels, title), sentence
+
+
 def as_received(run, image, lang: str | None = None) -> Figure:
     """A user's picture beside the input the network received from it (for digits: the
     MNIST-style 28×28), with the prediction: ``predict --show``."""
@@ -210,6 +261,7 @@ class Comparison:
     rows: list[dict]  # see evaluation.compare_runs
     labels: list[str]
     figure: Figure
+    images: Figure | None = None  # the same test images through each network
 
     def _repr_html_(self) -> str:
         """In Jupyter, a comparison shows its table and curves."""
@@ -224,20 +276,27 @@ class Comparison:
         writer.writerows(self.rows)
         return buffer.getvalue()
 
-    def save(self, png: Path, overwrite: bool = False) -> tuple[Path, Path]:
-        """Write the figure to ``png`` and the table beside it as ``.csv``."""
+    def save(self, png: Path, overwrite: bool = False) -> tuple[Path, Path, Path | None]:
+        """Write the figure to ``png``, the table beside it as ``.csv`` and the same images
+        through each network as ``-images.png`` (None when the runs share no test set)."""
         png = Path(png).with_suffix(".png")
         table = png.with_suffix(".csv")
+        images = None if self.images is None else png.with_name(png.stem + "-images.png")
         try:
-            for path in (png, table):
-                refuse_existing(path, overwrite)
+            for path in (png, table, images):
+                if path is not None:
+                    refuse_existing(path, overwrite)
         except AlreadyExists:
-            self.figure.close()
+            for figure in (self.figure, self.images):
+                if figure is not None:
+                    figure.close()
             raise
         png.parent.mkdir(parents=True, exist_ok=True)
         _io.write_bytes(png, pictures.png(self.figure.figure, dpi=120))
         _io.write_text(table, self.csv())
-        return png, table
+        if images is not None:
+            _io.write_bytes(images, pictures.png(self.images.figure, dpi=90))
+        return png, table, images
 
 
 def compare(runs, lang: str | None = None) -> Comparison:
@@ -247,4 +306,36 @@ def compare(runs, lang: str | None = None) -> Comparison:
     rows = compare_runs(runs)
     labels = [run.label for run in runs]
     fig = plots.compare_curves([run.history for run in runs], labels, words)
-    return Comparison(runs, rows, labels, Figure("comparison", fig, words("cap_fig_compare")))
+    return Comparison(runs, rows, labels, Figure("comparison", fig, words("cap_fig_compare")),
+                      same_images(runs, labels, words))
+
+
+COMPARED_IMAGES = 4  # test images shown through every network compared
+
+
+def same_images(runs: list[Run], labels: list[str], words,
+                count: int = COMPARED_IMAGES) -> Figure | None:
+    """The same test images through each network (a row per run): Grad-CAM over each, with
+    its answer; None when the runs do not share one test set."""
+    try:
+        tests = [np.asarray(run.data.y_test) for run in runs]
+    except ConvscopeError:  # a bare model, or data no longer there
+        return None
+    names = runs[0].class_names
+    if any(run.class_names != names or not np.array_equal(t, tests[0])
+           for run, t in zip(runs, tests, strict=True)):
+        return None
+    indices = [int(np.flatnonzero(tests[0] == c)[0]) for c in range(len(names))
+               if np.any(tests[0] == c)][:count]
+    panels = []
+    for run, label in zip(runs, labels, strict=True):
+        inputs = run.data.test_inputs(run.config.input_scale)
+        for i in indices:
+            cam = inspection.grad_cam(run.model, inputs[i])
+            p = words.percent(float(cam.probabilities[cam.class_index]), 0)
+            panels.append((words("fig_through", label=label, name=names[cam.class_index], p=p),
+                           inputs[i], cam.heatmap))
+    title = words("fig_same_images", images=", ".join(f"#{i}" for i in indices))
+    return Figure("comparison-images", inspection_plots.heat_grid(panels, title,
+                                                                  len(indices)),
+                  words("cap_fig_same_images"))

@@ -37,6 +37,7 @@ from ..words import say
 from .catalog import Catalog
 from .looking import look
 from .page import Page, answer_widgets, answers, maps_widget, markdown_line, skipped
+from .unsure import unsure_line
 
 # The canvas's pixels a side (it is shown larger or smaller to fit the page): ample for
 # MNIST's 20-pixel box, and few for Run.as_input to read.
@@ -240,7 +241,8 @@ def stroke(catalog: Catalog, run_key: str | None, canvas, lang: str = "en",
         return DrawView(say(lang, "draw_start"))
     seen = look(run, image, lang, say(lang, "your_drawing"), maps=maps)
     return DrawView(say(lang, "draw_answer", label=seen.predicted,
-                        confidence=f"{seen.confidence:.0%}"),
+                        confidence=f"{seen.confidence:.0%}")
+                    + unsure_line(run, seen.confidence, lang),
                     seen.probabilities, seen.seen, seen.maps, seen.cam)
 
 

@@ -107,12 +107,23 @@ def summary(run, evaluation, words) -> str:
                                 f"{words('app_test_images')})"),
         (words("row_weights"), words.number(config.parameters) if config.parameters else "—"),
         (words("row_time"), "—" if seconds is None else words.duration(seconds)),
+        (words("row_unsure"), _unsure(run.calibration, words)),
     ]
     table = "\n".join(f"| {name} | {markdown_line(value)} |" for name, value in rows)
     per_class = " · ".join(f"{markdown_line(name)} {words.percent(accuracy, 1)}"
                            for name, accuracy in evaluation.per_class_accuracy().items())
     heading = f"| {words('row_run')} | {markdown_line(run.path.name)} |\n|---|---|"
     return f"{heading}\n{table}\n\n**{words('per_class')}** {per_class}"
+
+
+def _unsure(calibration, words) -> str:
+    """The confidence below which this run's answers are called unsure, and its ECE."""
+    if calibration is None:  # a bare model: no test answers of its own
+        return "—"
+    ece = words.percent(calibration.ece, 1)
+    if calibration.unsure_below is None:
+        return words("unsure_row_always", ece=ece)
+    return words("unsure_row", p=words.percent(calibration.unsure_below, 0), ece=ece)
 
 
 def cell_images(catalog: Catalog, key: str, true: int, predicted: int, lang: str = "en"

@@ -16,6 +16,7 @@ from ..words import say
 from .catalog import Catalog
 from .looking import look
 from .page import Page, answer_widgets, answers, maps_widget, markdown_line
+from .unsure import unsure_line
 from .uploads import MAX_UPLOAD_BYTES, check_upload
 
 
@@ -45,7 +46,8 @@ def photo(catalog: Catalog, run_key: str | None, path, lang: str = "en") -> Phot
     seen = look(run, image, lang, say(lang, "your_photo"))
     height, width = image.shape[:2]
     return PhotoView(say(lang, "photo_answer", label=seen.predicted,
-                         confidence=f"{seen.confidence:.0%}", height=height, width=width),
+                         confidence=f"{seen.confidence:.0%}", height=height, width=width)
+                     + unsure_line(run, seen.confidence, lang),
                      seen.probabilities, seen.seen, seen.cam, seen.maps)
 
 

@@ -42,7 +42,7 @@ Force = Annotated[bool, typer.Option(help="Overwrite figures that already exist 
 # (``ConvscopeError.say``); any other is its option of the same name (``--test-index``).
 OPTIONS = {"overwrite": "--force", "data_dir": "--data-dir", "explain_class": "--class",
            "filter_number": "--filter", "class_name": "--first-of", "image": "IMAGE",
-           "folder": "FOLDER"}
+           "folder": "FOLDER", "position": "--at", "channel": "--filter"}
 
 
 def spelled(parameter: str, value: str | None) -> str:

@@ -153,6 +153,10 @@ def explain_command(
     method: Annotated[str, typer.Option(help="hirescam (maps × gradients, position by "
                                         "position) or gradcam (maps × mean gradients).")
                       ] = "hirescam",
+    check: Annotated[bool, typer.Option("--check", help="Check whether the map can be "
+                                        "trusted: erase the learnt weights layer by layer "
+                                        "from the top, and compare with the runner-up "
+                                        "class's map.")] = False,
     out: OutDir = None,
     force: Force = False,
     data_dir: DataDir = None,
@@ -167,7 +171,13 @@ def explain_command(
 
     _refuse_unused(out, force, image, data_dir)
     run = load_run(target, observer=notices(), data_dir=data_dir)
+    if check and class_name is not None:
+        fail("--check explains the predicted class against the runner-up; leave out "
+             "--class", 2)
     with_keras()
+    if check:
+        _check(run, image, test_index, first_of, method, out, force)
+        return
     from ..views import explain
 
     result = explain(run, image, test_index=test_index, class_name=first_of,
@@ -175,6 +185,30 @@ def explain_command(
     typer.echo(f"{result.description}: predicted {result.predicted} ({result.confidence:.1%}); "
                f"explained class {result.explained}")
     _save([result.figure], run, out, force)
+
+
+def _field(row: dict) -> tuple[str, str]:
+    """Receptive field and step in input pixels, as the summary prints them."""
+    if row["receptive_field"] is None:
+        return "", ""
+    size = "×".join(map(str, row["receptive_field"]))
+    return size, "" if row["step"] is None else "×".join(map(str, row["step"]))
+
+
+def _check(run, image, test_index, first_of, method, out, force) -> None:
+    from ..views import check_explanation
+
+    checked = check_explanation(run, image, test_index=test_index, class_name=first_of,
+                                method=method)
+    check = checked.check
+    if check.runner_up is not None:
+        typer.echo(f"runner-up class {run.class_names[check.runner_up.class_index]}: rank "
+                   f"correlation {check.runner_up_correlation:.2f}")
+    for step in check.steps:
+        typer.echo(f"weights erased down to {step.layer}: rank correlation "
+                   f"{step.correlation:.2f}")
+    typer.echo(checked.sentence)
+    _save([checked.figure], run, out, force)
 
 
 @app.command("summary")
@@ -186,7 +220,8 @@ def summary_command(
                                              "figures/).", show_default=False)] = None,
     force: Force = False,
 ):
-    """The layer table (output shape, weights, how each count comes about) and a block diagram."""
+    """The layer table (output shape, weights, how each count comes about, the input pixels
+    each value sees and the step between neighbours) and a block diagram."""
     from rich.console import Console
     from rich.table import Table
 
@@ -203,10 +238,11 @@ def summary_command(
         run = load_run(Path(target))
         result, owned = summary(run), out is None
         path = out or run.figures_dir / "architecture.png"
-    table = Table("layer", "type", "output shape", "weights", "how", box=None, pad_edge=False)
+    table = Table("layer", "type", "output shape", "weights", "how", "sees", "step", box=None,
+                  pad_edge=False)
     for r in result.rows:
         table.add_row(r["name"], r["type"], "×".join(map(str, r["output_shape"])),
-                      f"{r['parameters']:,}", r["formula"])
+                      f"{r['parameters']:,}", r["formula"], *_field(r))
     console = Console(width=120)
     console.print(table)
     console.print(f"total: {result.total:,} weights")

@@ -36,12 +36,16 @@ def predict_command(
     run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
     images: Annotated[list[Path], typer.Argument(help="Image files (PNG, JPEG, …).")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON record per line: path, "
-                                          "predicted class, probabilities.")] = False,
+                                          "predicted class, probabilities, unsure.")] = False,
     show: Annotated[bool, typer.Option("--show", help="Also draw each picture beside the input "
                                        "the network received from it, into the run's "
                                        "figures/predict/.")] = False,
 ):
     """Predict the class of your own images, with every class's probability.
+
+    An answer is called unsure when its confidence falls where the run's own test answers
+    were right less than 90 % of the time: a network answers anything it is shown (a letter
+    gets a digit), so its confidence is worth what its test set says it is worth.
 
     For a digit run, a photo or scan of one handwritten digit (dark on light or light on dark)
     is prepared the way MNIST was made: grey, ink cropped, fitted in 20×20, centred in 28×28.
@@ -62,7 +66,7 @@ def predict_command(
             typer.echo(json.dumps(p.to_dict()))
         else:
             probs = "  ".join(f"{k}:{v:.3f}" for k, v in p.probabilities.items())
-            typer.echo(f"{p.source}: {p.label} ({p.confidence:.1%})   {probs}")
+            typer.echo(f"{p.source}: {p.label} ({p.confidence:.1%}){_unsure(p, run)}   {probs}")
         if show:
             from ..views import as_received
 
@@ -70,6 +74,16 @@ def predict_command(
             typer.echo(f"  drawn: {path}", err=as_json)
     if failed:
         raise typer.Exit(1)
+
+
+def _unsure(prediction, run) -> str:
+    """", unsure: …" when the run's own test answers at this confidence were often wrong."""
+    if not prediction.unsure:
+        return ""
+    threshold = run.calibration.unsure_below
+    where = ("below " + f"{threshold:.0%}") if threshold is not None else "at any confidence"
+    return (f", unsure: {where} its test answers were right less than "
+            f"{run.calibration.target:.0%} of the time")
 
 
 @app.command("compare")
@@ -106,6 +120,8 @@ def compare_command(
                       f"{r['best_test_accuracy']:.2%} (ep {r['best_epoch']})",
                       f"{r['final_test_accuracy']:.2%}", f"{r['best_train_accuracy']:.2%}",
                       f"{r['final_train_accuracy']:.2%}")
-    png, csv = comparison.save(out, overwrite=force)
+    png, csv, images = comparison.save(out, overwrite=force)
     Console(width=160).print(table)
     typer.echo(f"figure: {png}\ntable: {csv}")
+    if images is not None:
+        typer.echo(f"the same test images through each network: {images}")

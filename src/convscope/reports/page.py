@@ -221,9 +221,13 @@ def comparison(subjects: list[Subject], text: Words) -> str:
         return head + note(text("compare_failed", why=reason(exc))) + "</section>"
     picture = embed_figure(result.figure.figure, dpi=MAX_WIDTH / result.figure.figure
                            .get_figwidth())
+    images = "" if result.images is None else figure(
+        embed_figure(result.images.figure, dpi=80), text("alt_same_images"),
+        result.images.caption)
     return (head + note(text("compare_intro"))
             + f'<div class="wide">{comparison_table(result.rows, result.labels, text)}</div>'
-            + figure(picture, text("alt_compare"), text("cap_compare")) + "</section>")
+            + figure(picture, text("alt_compare"), text("cap_compare")) + images
+            + "</section>")
 
 
 def _now() -> str:

@@ -1,6 +1,6 @@
 """The predictions section: test images with their probability bars, how sure the network is,
-the most confident mistakes, the confusion matrix whose cells open onto their test images, and
-the accuracy of each class.
+the most confident mistakes, the confusion matrix whose cells open onto their test images, the
+accuracy of each class, and the reliability diagram (how far its confidence can be trusted).
 
 The matrix is an HTML table: a click on a cell shows that cell's images below it (a few lines
 of script; without script, the cell's link still shows them through CSS ``:target``).
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plots
+from ..calibration import Calibration
 from ..evaluation import Evaluation
 from ..figures import shortened
 from ..html import embed_figure, esc
@@ -36,10 +37,14 @@ def predictions_section(subject: Subject, text: Words) -> str:
     if evaluation is not None:
         parts.append(confusion_matrix(subject, evaluation, text))
         parts.append(per_class(evaluation, text))
+        parts.append(reliability(subject, evaluation.calibration(), text))
     elif not subject.bare:
         parts.append(figure(subject.stored_figure("confusion_matrix"), text("alt_matrix"),
                             text("cap_matrix_still")))
         parts.append(per_class_from_metrics(subject.metrics, text))
+        stored = subject.metrics.get("calibration")
+        if stored:
+            parts.append(reliability(subject, Calibration.from_dict(stored), text))
     if not any(parts):
         parts.append(note(text("no_predictions")))
     return "".join(parts)
@@ -150,3 +155,15 @@ def per_class_from_metrics(metrics: dict, text: Words) -> str:
     rows = [[name, text.percent(value, 1)] for name, value in accuracies.items()]
     return (f"<h4>{esc(text('h_per_class'))}</h4>"
             + table([text("class"), text("accuracy")], rows, (1,)))
+
+
+def reliability(subject: Subject, calibration: Calibration, text: Words) -> str:
+    """The reliability diagram, its expected calibration error and the unsure threshold."""
+    target = text.percent(calibration.target, 0)
+    unsure = (text("unsure_always", target=target) if calibration.unsure_below is None else
+              text("unsure_below", p=text.percent(calibration.unsure_below, 0), target=target))
+    fig = plots.reliability(calibration, text)
+    return (f"<h4>{esc(text('h_reliability'))}</h4>"
+            + figure(embed_figure(fig, False, dpi=90), text("alt_reliability"),
+                     text("cap_reliability", ece=text.percent(calibration.ece, 1),
+                          unsure=unsure)))

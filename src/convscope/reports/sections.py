@@ -115,11 +115,22 @@ def network_section(subject: Subject, text: Words) -> str:
     rows = layer_table(subject.model)
     total = sum(r["parameters"] for r in rows)
     body = [[r["name"], r["type"], " × ".join(map(str, r["output_shape"])),
-             text.number(r["parameters"]), _formula(r["formula"], text)] for r in rows]
-    body.append([text("total"), "", "", text.number(total), ""])
-    return (note(text("network_intro"))
+             text.number(r["parameters"]), _formula(r["formula"], text), *_field(r, text)]
+            for r in rows]
+    body.append([text("total"), "", "", text.number(total), "", "", ""])
+    return (note(text("network_intro") + " " + text("fields_intro"))
             + table([text("layer"), text("type"), text("output"), text("weights"),
-                     text("how")], body, (3,), "layers"))
+                     text("how"), text("sees"), text("step")], body, (3,), "layers"))
+
+
+def _field(row: dict, text: Words) -> list[str]:
+    """A layer's receptive field (rows × columns of input pixels) and step, or blanks."""
+    if row["receptive_field"] is None:
+        return ["", ""]
+    size = " × ".join(map(str, row["receptive_field"]))
+    if row["step"] is None:
+        return [f"{size} ({text('whole')})", ""]
+    return [size, " × ".join(map(str, row["step"]))]
 
 
 def _formula(formula: str, text: Words) -> str:

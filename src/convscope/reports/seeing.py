@@ -1,6 +1,7 @@
 """What the network sees (the course's §4): the feature maps of every convolution and pooling
 layer for a few images, one filter across many images, the kernels of the first layer, and
-Grad-CAM on a few right and a few wrong predictions.
+Grad-CAM on a few right and a few wrong predictions, and whether its map can be trusted
+(``sanity``: one check per report, on the first image).
 
 The arrays come from ``inspection``, as for ``convscope see``, ``filter``, ``kernels`` and
 ``explain``; a layer's maps are the sheet every face draws (``views.maps_picture``), which
@@ -19,10 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import inspection, views
-from ..html import embed_array, esc
+from ..html import embed_array, embed_figure, esc
 from ..pictures import heat_overlay
+from ..sanity import sanity_check
 from ..words import Words
-from .sections import note
+from .arithmetic import arithmetic_section
+from .sections import figure, note
 from .subject import TROUBLE, Subject, reason
 
 MAPS_IMAGES = 2  # images whose feature maps are shown, layer by layer
@@ -53,7 +56,9 @@ def seeing_section(subject: Subject, text: Words) -> str:
     steps = [("h_maps", lambda: _feature_maps(subject, picks, text)),
              ("h_filter", lambda: _filters(subject, text)),
              ("h_kernels", lambda: _kernels(subject, text)),
-             ("h_cam", lambda: _grad_cams(subject, picks, text))]
+             ("h_cam", lambda: _grad_cams(subject, picks, text)),
+             ("h_check", lambda: _check(subject, picks, text)),
+             ("h_trace", lambda: _arithmetic(subject, picks, text))]
     for heading, draw in steps:
         try:
             body = draw()
@@ -266,3 +271,23 @@ def _cam_card(subject: Subject, pick: Pick, image: np.ndarray, cam: inspection.G
     wrong = ' class="wrong"' if pick.label is not None and pick.label != predicted else ""
     return (f'<div class="cam"><p{wrong}>{esc(heading)}</p><div class="cam-row">{pictures}'
             f'<table class="probs">{"".join(bars)}</table></div></div>')
+
+
+def _check(subject: Subject, picks: list[Pick], text: Words) -> str:
+    """The sanity checks of the Grad-CAM map of the first image, and what they mean."""
+    if not picks:
+        return ""
+    image = _prepared(subject, picks[0])
+    check = sanity_check(subject.model, image)
+    names = subject.run.class_names
+    title = text("fig_check_title", image=picks[0].description, layer=check.trained.layer)
+    drawing, sentence = views.drawn_check(check, image, names, text, title)
+    return (figure(embed_figure(drawing, subject.photos, dpi=80), text("alt_check"),
+                   text("cap_fig_check"))
+            + f'<p class="verdict">{esc(sentence)}</p>')
+
+
+def _arithmetic(subject: Subject, picks: list[Pick], text: Words) -> str:
+    if not picks:
+        return ""
+    return arithmetic_section(subject, _prepared(subject, picks[0]), picks[0].description, text)

@@ -59,6 +59,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "draw_answer": ("The network reads {label} ({confidence} sure).",
                     "Le réseau lit {label} (sûr à {confidence})."),
     "your_drawing": ("your drawing", "votre dessin"),
+    "unsure_answer": ("Unsure: below {p} sure, this run's test answers were right less than "
+                      "{target} of the time; and a network always answers one of its classes, "
+                      "even for a letter or a cat.",
+                      "Hésitant : sous {p} de confiance, les réponses de test de ce run "
+                      "étaient justes moins de {target} du temps ; et un réseau répond "
+                      "toujours une de ses classes, même pour une lettre ou un chat."),
+    "unsure_always_answer": ("Unsure: this run's test answers were never right {target} of "
+                             "the time; and a network always answers one of its classes, even "
+                             "for a letter or a cat.",
+                             "Hésitant : les réponses de test de ce run n'étaient jamais "
+                             "justes {target} du temps ; et un réseau répond toujours une de "
+                             "ses classes, même pour une lettre ou un chat."),
     "draw_seen": ("What the network receives: 28×28",
                   "Ce que reçoit le réseau : 28×28"),
     # Photo
@@ -111,6 +123,12 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Poids"),
     "row_time": ("Training time",
                  "Durée d'entraînement"),
+    "row_unsure": ("Unsure below",
+                   "Hésitant sous"),
+    "unsure_row": ("{p} of confidence (calibration error {ece})",
+                   "{p} de confiance (erreur de calibration {ece})"),
+    "unsure_row_always": ("any confidence (calibration error {ece})",
+                          "toute confiance (erreur de calibration {ece})"),
     "training_images": ("training images",
                         "images d'entraînement"),
     "app_test_images": ("test images",

@@ -63,6 +63,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "fig_band_wrong": ("< 0.5 (mostly wrong)", "< 0,5 (surtout faux)"),
     "fig_band_unsure": ("0.5 – 0.9 (unsure)", "0,5 – 0,9 (hésitant)"),
     "fig_band_sure": ("≥ 0.9 (confident)", "≥ 0,9 (sûr)"),
+    # the reliability diagram
+    "fig_reliability_title": ("Reliability — expected calibration error {ece}",
+                              "Fiabilité — erreur de calibration attendue {ece}"),
+    "fig_confidence": ("confidence (probability of the answer given)",
+                       "confiance (probabilité de la réponse donnée)"),
+    "fig_right_answers": ("test answers right", "réponses de test justes"),
+    "fig_accuracy_of_group": ("answers right, by confidence",
+                              "réponses justes, par confiance"),
+    "fig_calibrated": ("a calibrated network", "un réseau calibré"),
+    "fig_mean_confidence": ("each group: mean confidence, share right (number of answers)",
+                            "chaque groupe : confiance moyenne, part juste (nombre de "
+                            "réponses)"),
+    "fig_unsure_below": ("unsure below {p}", "hésitant sous {p}"),
     "fig_share_of_class": ("share of the test images of each true class",
                            "part des images de test de chaque vraie classe"),
     "fig_probability_given": ("probability given to the true class",
@@ -144,6 +157,53 @@ WORDS: dict[str, tuple[str, str]] = {
     "fig_cam_title": ("{method} on {image} (layer {layer})",
                       "{method} sur {image} (couche {layer})"),
     "fig_evidence": ("evidence for '{name}'", "indices pour « {name} »"),
+    # the same images through several networks (compare)
+    "fig_same_images": ("The same test images through each network ({images})",
+                        "Les mêmes images de test à travers chaque réseau ({images})"),
+    "fig_through": ("{label}: {name} ({p})", "{label} : {name} ({p})"),
+    "cap_fig_same_images": ("A row per network: its answer for each test image and, in warm "
+                            "colours, where its evidence lies (HiResCAM).",
+                            "Une ligne par réseau : sa réponse pour chaque image de test et, "
+                            "en couleurs chaudes, où sont ses indices (HiResCAM)."),
+    # can the map be trusted (explain --check)
+    "fig_check_title": ("Can this map be trusted? {image} (layer {layer})",
+                        "Peut-on se fier à cette carte ? {image} (couche {layer})"),
+    "fig_check_trained": ("trained network: '{name}'", "réseau entraîné : « {name} »"),
+    "fig_check_runner_up": ("runner-up '{name}': ρ = {rho}",
+                            "deuxième « {name} » : ρ = {rho}"),
+    "fig_check_erased": ("erased down to {layer}: ρ = {rho}",
+                         "effacé jusqu'à {layer} : ρ = {rho}"),
+    "cap_fig_check": ("The map of the trained network, the map for the runner-up class, then "
+                      "the maps of the same network whose weights are drawn again at random "
+                      "from the output layer down; ρ is the rank correlation with the trained "
+                      "network's map (1: the same ordering of pixels, 0: none in common).",
+                      "La carte du réseau entraîné, la carte de la deuxième classe, puis les "
+                      "cartes du même réseau dont les poids sont tirés à nouveau au hasard "
+                      "depuis la couche de sortie vers l'entrée ; ρ est la corrélation de rang "
+                      "avec la carte du réseau entraîné (1 : le même ordre des pixels, 0 : "
+                      "rien en commun)."),
+    "check_trusted": ("The map passes both checks: it falls apart when the learnt weights "
+                      "are erased, and it changes with the class. It shows what this network "
+                      "learnt to look at for this image.",
+                      "La carte passe les deux tests : elle se défait quand on efface les "
+                      "poids appris, et elle change avec la classe. Elle montre ce que ce "
+                      "réseau a appris à regarder dans cette image."),
+    "check_ignores_weights": ("Careful: the map still looks the same once the learnt weights "
+                              "are erased (ρ = {rho}): it draws the image's outlines more "
+                              "than what this network learnt.",
+                              "Prudence : la carte reste la même une fois les poids appris "
+                              "effacés (ρ = {rho}) : elle dessine les contours de l'image "
+                              "plus que ce que le réseau a appris."),
+    "check_ignores_class": ("Careful: the map for the runner-up class is almost the same "
+                            "(ρ = {rho}): it says where the network looks, not what made it "
+                            "choose this class.",
+                            "Prudence : la carte de la deuxième classe est presque la même "
+                            "(ρ = {rho}) : elle dit où le réseau regarde, pas ce qui lui a "
+                            "fait choisir cette classe."),
+    "check_untrusted": ("Do not trust this map: it stays the same when the learnt weights are "
+                        "erased and when the class changes.",
+                        "Ne vous fiez pas à cette carte : elle reste la même quand on efface "
+                        "les poids appris et quand la classe change."),
     "fig_probability": ("probability", "probabilité"),
     "fig_prediction": ("prediction", "prédiction"),
     "cap_fig_cam": ("Where the evidence for '{name}' lies: the warm areas raised its score the "

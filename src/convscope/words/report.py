@@ -129,6 +129,18 @@ WORDS: dict[str, tuple[str, str]] = {
             "comment on les compte"),
     "no_weights": ("no weights",
                    "aucun poids"),
+    "sees": ("sees (input pixels)",
+             "voit (pixels de l'entrée)"),
+    "step": ("one every",
+             "un tous les"),
+    "whole": ("the whole picture",
+              "toute l'image"),
+    "fields_intro": ("Each value of a layer depends on a square of input pixels, its "
+                     "receptive field, which grows layer after layer; neighbouring values "
+                     "are a step of pixels apart.",
+                     "Chaque valeur d'une couche dépend d'un carré de pixels de l'entrée, "
+                     "son champ récepteur, qui grandit de couche en couche ; deux valeurs "
+                     "voisines sont décalées d'un pas de pixels."),
     # learning
     "no_history": ("No completed epoch: no learning curves yet.",
                    "Aucune époque terminée : pas encore de courbes d'apprentissage."),
@@ -204,6 +216,73 @@ WORDS: dict[str, tuple[str, str]] = {
                       "short bars are the classes it finds hard.",
                       "La part des images de test de chaque classe que le réseau reconnaît : "
                       "les barres courtes sont les classes difficiles pour lui."),
+    # how far its confidence can be trusted
+    "h_reliability": ("When the network should not be sure",
+                      "Quand le réseau ne devrait pas être sûr"),
+    "alt_reliability": ("Reliability diagram: the share of right test answers at each "
+                        "confidence",
+                        "Diagramme de fiabilité : la part de réponses de test justes à chaque "
+                        "niveau de confiance"),
+    "cap_reliability": ("The test answers grouped by confidence: a calibrated network's bars "
+                        "reach the diagonal (80 % sure, right 80 % of the time). Expected "
+                        "calibration error: {ece}, the mean gap between confidence and "
+                        "accuracy. {unsure}",
+                        "Les réponses de test groupées par confiance : les barres d'un réseau "
+                        "calibré atteignent la diagonale (sûr à 80 %, juste 80 % du temps). "
+                        "Erreur de calibration attendue : {ece}, l'écart moyen entre confiance "
+                        "et précision. {unsure}"),
+    "unsure_below": ("Below {p} of confidence its test answers were right less than {target} "
+                     "of the time: the app and predict call such an answer unsure.",
+                     "Sous {p} de confiance, ses réponses de test étaient justes moins de "
+                     "{target} du temps : l'application et predict disent d'une telle réponse "
+                     "qu'elle est hésitante."),
+    "unsure_always": ("At no confidence were its test answers right {target} of the time: "
+                      "every answer is called unsure.",
+                      "À aucun niveau de confiance ses réponses de test n'étaient justes "
+                      "{target} du temps : toute réponse est dite hésitante."),
+    "h_check": ("Can the Grad-CAM map be trusted?",
+                "Peut-on se fier à la carte Grad-CAM ?"),
+    "alt_check": ("Grad-CAM maps of the trained network, of the runner-up class and of the "
+                  "network with its weights erased layer by layer",
+                  "Cartes Grad-CAM du réseau entraîné, de la deuxième classe et du réseau "
+                  "dont les poids sont effacés couche par couche"),
+    "alt_same_images": ("The same test images through each network, with its answer and "
+                        "where its evidence lies",
+                        "Les mêmes images de test à travers chaque réseau, avec sa réponse et "
+                        "où sont ses indices"),
+    # inside one number
+    "h_trace": ("Inside one number", "Dans un nombre"),
+    "trace_intro": ("For {image}: the largest value of each layer, then the class score, "
+                    "computed again from what the layer received (convscope trace).",
+                    "Pour {image} : la plus grande valeur de chaque couche, puis le score de "
+                    "la classe, recalculés à partir de ce que la couche a reçu (convscope "
+                    "trace)."),
+    "trace_where": (" at row {row}, column {col}", ", ligne {row}, colonne {col}"),
+    "trace_head": ("{layer}, map {map}{where}", "{layer}, carte {map}{where}"),
+    "trace_class_head": ("{layer}: the score of class {name}",
+                         "{layer} : le score de la classe {name}"),
+    "trace_patch": ("input patch", "morceau de l'entrée"),
+    "trace_kernel": ("× kernel", "× motif"),
+    "trace_products": ("= products", "= produits"),
+    "trace_correlation": ("Keras lays the kernel on the patch as it is (a correlation, not a "
+                          "flipped convolution).",
+                          "Keras pose le motif sur le morceau tel quel (une corrélation, pas "
+                          "une convolution retournée)."),
+    "trace_end": ("Sum {sum}, + bias {bias} = {pre}, {function} → {value}.",
+                  "Somme {sum}, + biais {bias} = {pre}, {function} → {value}."),
+    "trace_maps": ("Patch × kernel summed over each of the {n} input maps; the largest: "
+                   "{largest}.",
+                   "Morceau × motif sommé sur chacune des {n} cartes d'entrée ; les plus "
+                   "grandes : {largest}."),
+    "trace_map_sum": ("map {map} {value}", "carte {map} {value}"),
+    "trace_max": ("The largest of the window: {value}.", "Le plus grand de la fenêtre : {value}."),
+    "trace_mean": ("The mean of the window: {value}.", "La moyenne de la fenêtre : {value}."),
+    "trace_softmax": ("Σ of its {n} inputs × weights = {score}, + bias {bias} = {logit} "
+                      "(its score); the softmax of every class's score gives {p}.",
+                      "Σ de ses {n} entrées × poids = {score}, + biais {bias} = {logit} "
+                      "(son score) ; la softmax des scores de toutes les classes donne {p}."),
+    "trace_check": ("Recomputed: {value}; the network: {activation}.",
+                    "Recalculé : {value} ; le réseau : {activation}."),
     # what the network sees
     "seeing_intro": ("Layers are numbered from 1 among the convolution and pooling layers, "
                      "as in the course; in the maps white is a high value and black a low "
