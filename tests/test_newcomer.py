@@ -59,7 +59,7 @@ def test_a_misspelled_recipe_gets_did_you_mean():
 
 def test_a_misspelled_command_gets_did_you_mean():
     result = run_cli("trian")
-    assert result.returncode == 2 and "Did you mean 'train'?" in result.stderr
+    assert result.returncode == 2 and "Did you mean 'train'" in result.stderr
 
 
 def test_one_data_option(tiny_run):

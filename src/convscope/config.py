@@ -151,6 +151,8 @@ class RunConfig(Training):
             if f.name in ("recipe", "dataset", "extra"):
                 continue
             value = getattr(self, f.name)
+            if f.name == "precision_choice" and value is None:
+                continue  # a run from before the precision probe: nothing was measured
             if f.name == "input_shape":
                 value = list(value)
             elif f.name == "momentum" and self.optimizer != "sgd":
