@@ -86,10 +86,12 @@ def grey(img: Image.Image) -> np.ndarray:
 WORKING_SIDE, BOX, SIZE = 256, 20, 28
 THINNEST, THICKEST, TARGET_WIDTH = 1.5, 4.5, 2.5
 SPECK, EDGE_BAND = 0.04, 0.06
+SOFT, THICK_PEN = 0.5, 0.5
 
 
 def digit_as_mnist(grey: np.ndarray) -> np.ndarray:
     """A (28, 28) float32 array, ink = 1, from grey levels 0-255."""
+    grey = native(grey)
     h, w = grey.shape
     if max(h, w) > WORKING_SIDE:
         scale = WORKING_SIDE / max(h, w)
@@ -109,34 +111,76 @@ def digit_as_mnist(grey: np.ndarray) -> np.ndarray:
     return centre_by_mass(digit)
 
 
+def native(grey: np.ndarray) -> np.ndarray:
+    """A picture enlarged by repeating its pixels, back at its own resolution."""
+    block = min(repeat(grey), repeat(grey.T))
+    if block < 2:
+        return grey
+    h, w = grey.shape
+    size = (max(1, round(w / block)), max(1, round(h / block)))
+    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+
+
+def repeat(grey: np.ndarray) -> int:
+    """How many times each row is repeated (1: not an enlarged picture)."""
+    changes = np.flatnonzero(np.abs(np.diff(grey, axis=0)).max(axis=1) > 0.5) + 1
+    if len(changes) < 6:
+        return 1
+    block = int(np.bincount(np.diff(changes)).argmax())
+    on_grid = np.mean((changes - changes[0]) % block == 0) if block > 1 else 0.0
+    return block if on_grid >= 0.9 else 1
+
+
 def ink_strength(grey: np.ndarray) -> np.ndarray:
+    """Ink as 0-1 (paper = 0); the paper's window widened for soft ink and felt pens."""
+    dark = dark_ink(grey)
+    size = max(5, round(0.2 * min(grey.shape)))
+    ink = scaled(contrast(grey, dark, size))
+    widest = min(grey.shape) // 2
+    reach = soft_width(ink)
+    if reach > 0:
+        soft = scaled(contrast(grey, dark, max(size, min(round(3 * reach), widest))))
+        return soft if soft.any() else ink
+    wide = scaled(contrast(grey, dark, widest))
+    return wide if stroke_width(wide) > THICK_PEN * size else ink
+
+
+def dark_ink(grey: np.ndarray) -> bool:
+    if min(grey.shape) >= 64:  # the light's changes across a photo taken away first
+        grey = grey - gaussian(grey, min(grey.shape) / 6)
     low, median, high = np.percentile(grey, [1, 50, 99])
     if high - low >= 32:
-        dark = median - low > high - median
-    else:
-        dark = np.clip(median - grey, 0, None).sum() > np.clip(grey - median, 0, None).sum()
-    if dark:  # relative to the paper's level, the same in the light and in a shadow
-        paper = background(grey, dark=True)
-        ink = 255.0 * np.clip(paper - grey, 0, None) / np.maximum(paper, 1.0)
-    else:
-        ink = grey - background(grey, dark=False)
+        return bool(median - low > high - median)
+    return bool(np.clip(median - grey, 0, None).sum() > np.clip(grey - median, 0, None).sum())
+
+
+def contrast(grey: np.ndarray, dark: bool, size: int) -> np.ndarray:
+    """The ink's contrast against the paper around it, relative to the paper for dark ink."""
+    ground = background(grey, dark, size)
+    smooth = gaussian(ground, max(1.25, 0.05 * min(ground.shape)))
+    if dark:
+        paper = np.minimum(ground, smooth)
+        return 255.0 * np.clip(paper - grey, 0, None) / np.maximum(paper, 1.0)
+    return grey - np.maximum(ground, smooth)
+
+
+def scaled(ink: np.ndarray) -> np.ndarray:
+    """Contrast as 0-1 of the strongest ink; all 0 where none stands out of the noise."""
     strongest = max(float(window(ink, (1, 2), np.min).max()),
                     float(window(ink, (2, 1), np.min).max()))
     noise = 1.4826 * np.median(np.abs(ink - np.median(ink)))
     if strongest < max(16.0, 6 * noise):
-        return np.zeros_like(grey)
+        return np.zeros_like(ink)
     low_ink = 0.25 * strongest
     return np.clip((ink - low_ink) / (strongest - low_ink), 0.0, 1.0).astype(np.float32)
 
 
-def background(grey: np.ndarray, dark: bool) -> np.ndarray:
-    """The paper's level: a grey closing (or opening) wider than the strokes, smoothed."""
+def background(grey: np.ndarray, dark: bool, size: int) -> np.ndarray:
+    """The paper's level: a grey closing (or opening) wider than the strokes."""
     if min(grey.shape) < 64:
         return np.full_like(grey, float(np.median(grey)))
-    k = max(5, round(0.2 * min(grey.shape)))
     first, then = (np.max, np.min) if dark else (np.min, np.max)
-    ground = window(window(grey, (k, k), first), (k, k), then)
-    return gaussian(ground, k / 4)
+    return window(window(grey, (size, size), first), (size, size), then)
 
 
 def window(a: np.ndarray, size: tuple[int, int], reduce) -> np.ndarray:
@@ -260,11 +304,32 @@ def stroke_width(ink: np.ndarray) -> float:
     return float(2 * np.median(distance[ridge]))
 
 
+def edge_width(ink: np.ndarray, width: float) -> float:
+    """The ink's edges' typical width in pixels: about 2 when sharp, more when blurred."""
+    if min(ink.shape) < 3:
+        return 0.0
+    reach = 2 * max(1, round(width)) + 1
+    peak = window(ink, (reach, reach), np.max)
+    rows, cols = np.gradient(ink)
+    slope = np.hypot(rows, cols)
+    edge = (ink > 0.25 * peak) & (ink < 0.75 * peak) & (slope > 1e-3) & (peak > 0.2)
+    return float(np.median(peak[edge] / slope[edge])) if edge.any() else 0.0
+
+
+def soft_width(ink: np.ndarray) -> float:
+    """How far soft ink reaches beyond its strokes' middle; 0 for sharp ink."""
+    width = stroke_width(ink)
+    edge = edge_width(ink, width)
+    return width / 2 + edge if edge > SOFT * width else 0.0
+
+
 def normalise_stroke(crop: np.ndarray) -> np.ndarray:
-    """Hairlines thickened and blobs thinned towards MNIST's stroke width."""
+    """Hairlines thickened and blobs thinned towards MNIST's stroke width; soft ink kept."""
     scale = BOX / max(crop.shape)
     width = stroke_width(crop) * scale
     if THINNEST <= width <= THICKEST or width == 0:
+        return crop
+    if width > THICKEST and edge_width(crop, width / scale) > SOFT * width / scale:
         return crop
     radius = round(abs(TARGET_WIDTH - width) / 2 / scale)
     if radius < 1:
