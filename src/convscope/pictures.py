@@ -55,6 +55,19 @@ def enlarged(image: np.ndarray, size: int = 224) -> np.ndarray:
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
+def outlined(image: np.ndarray, box: tuple[int, int, int, int], size: int = 224,
+             colour: tuple[int, int, int] = (230, 30, 30)) -> np.ndarray:
+    """``image`` (a model input) enlarged as ``enlarged`` does, with the pixels
+    ``box`` = (top, left, bottom, right), bottom and right excluded, outlined."""
+    shown = enlarged(as_rgb(image), size)
+    factor = shown.shape[0] // image.shape[0]
+    top, left, bottom, right = (v * factor for v in box)
+    picture = Image.fromarray(shown)
+    ImageDraw.Draw(picture).rectangle((left, top, right - 1, bottom - 1), outline=colour,
+                                      width=max(2, factor // 3))
+    return np.asarray(picture)
+
+
 @cache
 def _jet() -> np.ndarray:
     import matplotlib
