@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("gradio")
 
 from convscope import inspection  # noqa: E402
-from convscope.app import arithmetic, draw  # noqa: E402
+from convscope.app import arithmetic, draw, explore  # noqa: E402
 from convscope.app.catalog import Catalog  # noqa: E402
 from convscope.app.looking import look  # noqa: E402
 from convscope.app.paths import Roots  # noqa: E402
@@ -97,6 +97,20 @@ def test_a_click_beside_the_maps_or_before_drawing_gets_an_invitation(served, ti
     assert arithmetic.clicked(catalog, key, picture, None).text == say("en", "arith_invite")
 
 
+def test_a_click_on_an_explored_test_image_s_maps(served, tiny_run):
+    catalog, key, _ = served
+    image = tiny_run.pick_image(test_index=7).image
+    layers = inspection.feature_maps(tiny_run.model, image)
+    shown = explore.inspect_test_image(catalog, key, 7).maps
+    assert shown.shape[0] == sum(SheetLayout.of(fm.maps.shape).height + STACK_GAP
+                                 for fm in layers) - STACK_GAP
+    view = arithmetic.clicked(catalog, key, 7, centre_of(layers, 1, 2, 3, 4), "en",
+                              explore.inspected_input)
+    assert view.text.startswith(f"**{layers[1].layer}, map 3 at row 3, column 4**")
+    assert the_network_s_value(view.text) == pytest.approx(float(layers[1].maps[3, 4, 2]),
+                                                           abs=1e-5)
+
+
 def test_the_arithmetic_speaks_french(served, tiny_run):
     catalog, key, picture = served
     layers = inspection.feature_maps(tiny_run.model, tiny_run.as_input(picture))
@@ -107,3 +121,25 @@ def test_the_arithmetic_speaks_french(served, tiny_run):
         assert french in view.text
     assert the_network_s_value(view.text) == pytest.approx(float(layers[0].maps[10, 10, 1]),
                                                            abs=1e-5)
+
+
+def test_a_pooling_value_shows_its_window_and_winner_in_bold():
+    """``mnist-viz`` has a pooling layer (layer 3), as the course's figure."""
+    import keras
+
+    from convscope.models import build_model
+    from convscope.tracing import trace
+    from convscope.words import Words
+
+    keras.utils.set_random_seed(1)
+    model = build_model("mnist-viz")
+    x = np.random.default_rng(0).random(tuple(model.inputs[0].shape[1:]), dtype=np.float32)
+    t = trace(model, x, 3, (4, 6), 1)
+    text = arithmetic.arithmetic_text(t, Words("en"))
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    window = t.terms["window"]
+    assert len(table) == 2 + window.shape[0]
+    row, col = t.terms["winner"]
+    winner = Words("en").number(float(window[row, col]), 2)
+    assert table[2 + row].split("|")[1 + col].strip() == f"**{winner}**"
+    assert f"The largest of the window: {Words('en').number(t.value, 4)}." in text

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pictures import outlined
+from ..runs import Run
 from ..tracing import Trace, trace
 from ..words import Words, say
 from .catalog import Catalog
@@ -40,17 +41,22 @@ class ArithmeticView:
         return self.text, self.field
 
 
-def clicked(catalog: Catalog, run_key: str | None, source, where, lang: str = "en"
-            ) -> ArithmeticView:
+def as_input(run: Run, source) -> np.ndarray | None:
+    """What the tab holds (a drawing, a photo's file) prepared as ``predict`` prepares it."""
+    return None if source is None else run.as_input(source)
+
+
+def clicked(catalog: Catalog, run_key: str | None, source, where, lang: str = "en",
+            prepare: Callable = as_input) -> ArithmeticView:
     """The arithmetic behind the value at pixel ``where`` = (x, y) of the maps picture, for
-    ``source`` (what ``Run.as_input`` prepares: the drawing, the photo); an invitation when
-    nothing is clicked yet, or the click fell beside the maps."""
+    the tab's ``source``, which ``prepare(run, source)`` makes the network's input (None:
+    nothing yet); an invitation when nothing is clicked or the click fell beside the maps."""
     from .. import inspection  # Keras: imported once the server is up
 
-    if not run_key or source is None or where is None:
+    run = catalog.run(run_key) if run_key else None
+    image = None if run is None or where is None else prepare(run, source)
+    if image is None:
         return ArithmeticView(say(lang, "arith_invite"))
-    run = catalog.run(run_key)
-    image = run.as_input(source)
     found = value_at(inspection.feature_maps(run.model, image), *(int(v) for v in where))
     if found is None:
         return ArithmeticView(say(lang, "arith_invite"))
@@ -121,10 +127,10 @@ def _table(grids: list[tuple[str, np.ndarray]], words: Words, bold=None) -> str:
 # -- the panel --------------------------------------------------------------------------------
 
 
-def build(page: Page, tab: str, maps, run, source_input, source_of: Callable) -> None:
+def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> None:
     """The panel under a tab's maps picture ``maps``, answering a click on it. ``run``: the
     tab's run picker; ``source_input``: the component (or state) holding its input, which
-    ``source_of`` turns into what ``Run.as_input`` prepares."""
+    ``prepare(run, value)`` makes the network's input (see ``clicked``)."""
     import gradio as gr
 
     page.labelled(gr.Markdown, "arith_heading", "value")
@@ -139,7 +145,7 @@ def build(page: Page, tab: str, maps, run, source_input, source_of: Callable) ->
 
     @answers(lambda line: ArithmeticView(line).outputs())
     def shown(run_key, source, lang, where):
-        return clicked(page.catalog, run_key, source_of(source), where, lang).outputs()
+        return clicked(page.catalog, run_key, source, where, lang, prepare).outputs()
 
     def on_click(run_key, source, lang, evt: gr.SelectData):
         where = tuple(evt.index)

@@ -269,7 +269,8 @@ def build(page: Page) -> None:
     # The number of the drawing last answered, read by the canvas's script (hidden).
     answered = gr.HTML("0", elem_id="draw-answered", elem_classes="answered-mark")
     sketch = gr.State(lambda: Sketch())  # a new one per page (a class would be read as data)
-    arithmetic.build(page, "draw", maps, run, sketch, lambda sketch_: drawing(sketch_.png))
+    arithmetic.build(page, "draw", maps, run, sketch,
+                     lambda run_, sketch_: arithmetic.as_input(run_, drawing(sketch_.png)))
     priority = page.trainer.priority
     outputs = [message, probabilities, seen, maps, cam, answered]
 

@@ -96,7 +96,7 @@ def build(page: Page) -> None:
             message, probabilities, seen, cam = answer_widgets(page, "photo")
     maps = maps_widget(page, "photo")
     arithmetic.build(page, "photo", maps, run, upload,
-                     lambda path: check_upload(path) if path else None)
+                     lambda run_, path: run_.as_input(check_upload(path)) if path else None)
 
     @answers(lambda line: PhotoView(line).outputs())
     def on_photo(run_key, path, lang):
