@@ -1,6 +1,7 @@
 """Inside one number in a real browser (Debian's chromium through Playwright): a stroke on
 the canvas, then a click on one value of the first layer's maps shows its arithmetic and its
-receptive field. Screenshot: ``test-artefacts/app-arithmetic.png``."""
+receptive field, and undoing the drawing takes it away. Screenshot:
+``test-artefacts/app-arithmetic.png``."""
 
 from __future__ import annotations
 
@@ -66,3 +67,8 @@ def test_a_click_on_a_map_shows_the_arithmetic_of_that_value(app, tiny_run):
         assert page.locator("#draw-arithmetic table").count() == 1
         page.locator("#draw-arithmetic").scroll_into_view_if_needed()
         save_screenshot(page, "app-arithmetic")
+        # The drawing undone: the panel explains nothing it no longer shows.
+        page.locator("#draw-canvas button.undo").click()
+        page.wait_for_function(
+            "document.querySelector('#draw-arithmetic').innerText.includes('Click inside')",
+            timeout=WAIT_MS)

@@ -153,4 +153,8 @@ def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> N
 
     maps.select(on_click, [run, source_input, page.language], [text, field, clicks],
                 show_progress="hidden")
-    page.on_language(shown, [run, source_input, page.language, clicks], [text, field])
+    # New maps (a stroke, another photo or run): the same place, computed again for them,
+    # so that the panel never explains a picture no longer shown.
+    again = [run, source_input, page.language, clicks]
+    maps.change(shown, again, [text, field], show_progress="hidden")
+    page.on_language(shown, again, [text, field])
