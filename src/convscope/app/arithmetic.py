@@ -8,7 +8,8 @@ received, for the tab's current input. The panel shows the input with the value'
 field outlined, and the arithmetic in the course's terms, in the words the report's "Inside
 one number" uses: a first convolution's patch, kernel and products as a table, then the sum,
 the bias, the ReLU and the value; a deeper convolution's largest contributions by input map;
-a pooling's window and its winner.
+a pooling's window and its winner. New maps (a stroke, another photo) compute the clicked
+place again, so the panel always explains the picture shown.
 """
 
 # No `from __future__ import annotations` here: Gradio finds the parameter that receives the
