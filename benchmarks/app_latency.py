@@ -6,6 +6,10 @@ real browser. Target (issue 21): median under 100 ms and 95th percentile under 2
   page sends it (a PNG data URL): decoded, prepared MNIST-style, probabilities, every layer's
   maps, Grad-CAM, the pictures; then the same plus Gradio's encoding of the three pictures to
   PNG (what the server adds before answering);
+- **click** (``--clicks``): a click on a value of the maps picture (``app.arithmetic.clicked``:
+  the value found, the drawing prepared, ``trace``, the receptive field drawn), at random
+  values of every layer of a drawn digit; then the same plus Gradio's encoding of the field's
+  picture to PNG;
 - **browser** (``--browser``): the app on a free port, Debian's chromium driven by Playwright
   draws short strokes; from the pointer's release to the maps picture loaded in the page, on
   the page's own clock, and where that time goes: the page exporting the canvas, sending it,
@@ -13,6 +17,8 @@ real browser. Target (issue 21): median under 100 ms and 95th percentile under 2
 
     CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist runs/mnist-viz
     CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist --browser
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist --strokes 0 \
+        --clicks 100
 """
 
 from __future__ import annotations
@@ -94,8 +100,49 @@ def time_handler(run_dir: Path, strokes: int) -> None:
             if i >= WARM_UP:
                 alone.append((middle - began) * 1000)
                 encoded.append((ended - began) * 1000)
-        print(f"  handler alone             {percentiles(alone)}")
-        print(f"  handler + PNG encoding    {percentiles(encoded)}")
+        if alone:
+            print(f"  handler alone             {percentiles(alone)}")
+            print(f"  handler + PNG encoding    {percentiles(encoded)}")
+
+
+def time_clicks(run_dir: Path, clicks: int) -> None:
+    """A click on random values of every layer's maps of a drawn 7."""
+    import gradio as gr
+
+    from convscope import inspection
+    from convscope.app import arithmetic, draw
+    from convscope.app.catalog import Catalog
+    from convscope.app.paths import Roots
+    from convscope.pictures import STACK_GAP, SheetLayout
+
+    with tempfile.TemporaryDirectory() as root:
+        roots = Roots.of(root, [run_dir])
+        catalog = Catalog(roots)
+        key = roots.key(run_dir.resolve())
+        drawing = draw.drawing(list(canvases(3))[-1])  # the 7, both strokes
+        run = catalog.run(key)
+        layers = inspection.feature_maps(run.model, run.as_input(drawing))
+        tops = np.cumsum([0] + [SheetLayout.of(fm.maps.shape).height + STACK_GAP
+                                for fm in layers])
+        picture, rng = gr.Image(format="png"), np.random.default_rng(0)
+        alone, encoded = [], []
+        for i in range(clicks + WARM_UP):
+            index = int(rng.integers(len(layers)))
+            at = SheetLayout.of(layers[index].maps.shape)
+            height, width, count = layers[index].maps.shape
+            y, x = at.corner(int(rng.integers(count)))
+            where = (x + int(rng.integers(width)) * at.factor + at.factor // 2,
+                     tops[index] + y + int(rng.integers(height)) * at.factor + at.factor // 2)
+            began = time.perf_counter()
+            view = arithmetic.clicked(catalog, key, drawing, where)
+            middle = time.perf_counter()
+            picture.postprocess(view.field)
+            ended = time.perf_counter()
+            if i >= WARM_UP:
+                alone.append((middle - began) * 1000)
+                encoded.append((ended - began) * 1000)
+        print(f"  click alone               {percentiles(alone)}")
+        print(f"  click + PNG encoding      {percentiles(encoded)}")
 
 
 # The page's clock: pointer released → the maps picture that answers it loaded.
@@ -209,6 +256,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path, nargs="+", help="digit run directories")
     parser.add_argument("--strokes", type=int, default=60, help="strokes timed per run")
+    parser.add_argument("--clicks", type=int, default=0,
+                        help="clicks on the maps timed per run (the arithmetic panel)")
     parser.add_argument("--browser", action="store_true", help="also end to end in chromium")
     parser.add_argument("--browser-strokes", type=int, default=30)
     parser.add_argument("--moves", type=int, default=12, help="mouse moves per stroke")
@@ -222,7 +271,10 @@ def main() -> None:
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; load average {load:.1f} at start")
     for run_dir in args.runs:
         print(f"{run_dir}:")
-        time_handler(run_dir, args.strokes)
+        if args.strokes:
+            time_handler(run_dir, args.strokes)
+        if args.clicks:
+            time_clicks(run_dir, args.clicks)
     if args.browser:
         time_browser(args.runs, args.browser_strokes, args.moves)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")

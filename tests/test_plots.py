@@ -113,3 +113,52 @@ def test_learning_curves_drop_markers_on_long_runs():
     long = plots.learning_curves(history(200), Words("en"), "long")
     assert short.axes[0].lines[0].get_marker() == "o"
     assert long.axes[0].lines[0].get_marker() in ("None", None, "")
+
+
+@pytest.mark.parametrize("shape, image", [((26, 26, 32), None), ((13, 13, 64), None),
+                                          ((11, 11, 10), (28, 28, 1)), ((5, 5, 3), (32, 32, 3))])
+def test_a_click_on_a_sheet_finds_the_map_and_value_it_shows(shape, image):
+    """Each map drawn a different constant, each value of map 0 another: the pixel at the
+    centre of a value's square on the drawn sheet maps back to (map, row, col)."""
+    height, width, count = shape
+    maps = np.zeros(shape, np.float32) + np.arange(count, dtype=np.float32)
+    maps[..., 0] = np.arange(height * width).reshape(height, width) / (height * width)
+    picture = None if image is None else np.full(image, 0.5, np.float32)
+    sheet = pictures.maps_sheet(maps, "Layer 1 — title", "one scale", picture)
+    tile_h = pictures.SheetLayout.of(shape).tile_h
+    layout = pictures.SheetLayout.of(shape, True, None if picture is None
+                                     else pictures._shown(picture, tile_h).shape)
+    assert sheet.shape[0] == layout.height
+    grey = sheet if sheet.ndim == 2 else sheet[..., 0]
+    low, high = float(maps.min()), float(maps.max())
+    for k, row, col in [(0, 0, 0), (0, height - 1, width - 1), (0, height // 2, 1),
+                        (count - 1, 2, 3), (count // 2, height - 1, 0)]:
+        y, x = layout.corner(k)
+        y += row * layout.factor + layout.factor // 2
+        x += col * layout.factor + layout.factor // 2
+        assert pictures.sheet_position(shape, x, y, True, image) == (k, row, col)
+        expected = (maps[row, col, k] - low) * 255 / (high - low)
+        assert abs(int(grey[y, x]) - expected) <= 1  # the pixel does show that value
+    first_y, first_x = layout.corner(0)
+    off = [(first_x + layout.tile_w + 1, first_y + 2),  # the gap right of map 1
+           (first_x + 2, first_y - 3),  # map 1's number
+           (5, 5),  # the title
+           (first_x + 2, first_y + layout.tile_h + 1)]  # the gap under map 1
+    if count % layout.columns:  # where a next map would be, at the end of the last row
+        y, x = layout.corner(count)
+        off.append((x + 2, y + 2))
+    for x, y in off:
+        assert pictures.sheet_position(shape, x, y, True, image) is None
+    if image is not None:  # the input on the left is not a map
+        assert pictures.sheet_position(shape, 3, layout.top + 20, True, image) is None
+
+
+def test_a_row_of_a_stack_is_found_in_its_picture():
+    sheets = [np.zeros((30, 40), np.uint8), np.zeros((50, 20), np.uint8)]
+    stack = pictures.stacked(sheets)
+    assert stack.shape[0] == 30 + pictures.STACK_GAP + 50
+    assert pictures.stacked_position([30, 50], 0) == (0, 0)
+    assert pictures.stacked_position([30, 50], 29) == (0, 29)
+    assert pictures.stacked_position([30, 50], 30) is None  # the gap
+    assert pictures.stacked_position([30, 50], 30 + pictures.STACK_GAP + 7) == (1, 7)
+    assert pictures.stacked_position([30, 50], stack.shape[0]) is None

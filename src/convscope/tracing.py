@@ -71,6 +71,13 @@ class Trace:
         tolerance = 2e-2 if self.precision == "bfloat16" else tolerance
         return self.difference <= tolerance * self.scale
 
+    def largest_maps(self, count: int) -> list[tuple[int, float]]:
+        """A convolution's ``count`` largest contributions (in size) by input map: (map from
+        0, the sum of patch × kernel over that map), largest first."""
+        sums = np.asarray(self.terms["channel_sums"])
+        order = np.argsort(-np.abs(sums), kind="stable")[:count]
+        return [(int(self.terms["inputs"][i]), float(sums[i])) for i in order]
+
     def to_dict(self) -> dict:
         """Plain values (lists for arrays), as ``convscope trace --json`` prints them."""
         return {

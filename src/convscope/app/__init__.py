@@ -4,7 +4,8 @@ watching what the networks see (Gradio; ``pip install 'convscope[app]'``).
 One module per job: ``server`` (the page and a launch that stays local), ``paths`` (what the
 page may touch), ``uploads`` (photos from the browser), ``catalog`` (runs opened once),
 ``looking`` and ``pictures`` (one image through a network, as pictures, fast), a module per tab
-(``draw``, ``photo``, ``explore``, ``train``), ``trainer`` (one training at a time, in a
+(``draw``, ``photo``, ``explore``, ``train``), ``arithmetic`` (a click on the maps: the
+arithmetic of that value), ``trainer`` (one training at a time, in a
 thread) and ``text`` (English and French).
 """
 

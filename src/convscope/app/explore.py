@@ -17,7 +17,7 @@ from .. import pictures, plots
 from ..errors import ConvscopeError
 from ..run_files import REPORT
 from ..words import Words, say
-from . import exporting
+from . import arithmetic, exporting
 from .catalog import Catalog
 from .looking import look
 from .page import answers, markdown_line
@@ -167,6 +167,11 @@ def inspect_test_image(catalog: Catalog, key: str, index, lang: str = "en") -> I
                       seen.probabilities, seen.seen, seen.cam, seen.maps)
 
 
+def inspected_input(run, index) -> np.ndarray | None:
+    """Test image number ``index`` as the network receives it (for a click on its maps)."""
+    return None if index is None else run.pick_image(test_index=int(index)).image
+
+
 def filter_picture(catalog: Catalog, key: str, layer: str, filter_number, count, lang: str):
     """One filter's output on ``count`` test images taking the classes in turn (course §4.3)."""
     from .. import views
@@ -210,6 +215,7 @@ def build(page) -> None:
     mistakes = page.labelled(gr.Gallery, "mistakes", elem_id="explore-mistakes", columns=8,
                              height="auto", allow_preview=False)
     index, show, klass, inspected_outputs = _inspection_widgets(page)
+    arithmetic.build(page, "explore", inspected_outputs[-1], run, index, inspected_input)
     filter_layer, filter_go, filter_inputs, filter_image = _filter_widgets(page)
     kernel_layer, kernel_go, kernel_image = _kernel_widgets(page)
     cell_indices, mistake_indices = gr.State([]), gr.State([])

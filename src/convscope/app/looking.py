@@ -9,7 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConvscopeError
-from ..pictures import as_rgb, enlarged, heat_overlay, stacked
+from ..pictures import (
+    SheetLayout,
+    as_rgb,
+    enlarged,
+    heat_overlay,
+    sheet_position,
+    stacked,
+    stacked_position,
+)
 from ..runs import Run
 from ..words import Words
 
@@ -46,6 +54,19 @@ def look(run: Run, image: np.ndarray, lang: str, description: str,
     words = Words(lang)
     sheets = [views.maps_picture(fm, words, description) for fm in layers]
     return _looked(run, image, probabilities, sheets, cam)
+
+
+def value_at(layers: list, x: int, y: int) -> tuple | None:
+    """Which value pixel (x, y) of the maps picture ``look`` draws shows: (the layer's
+    ``FeatureMaps``, (map, row, col) from 0), None off the maps. The geometry is the
+    drawing's own (``pictures.SheetLayout``): sheets with their note, no input beside."""
+    heights = [SheetLayout.of(fm.maps.shape).height for fm in layers]
+    found = stacked_position(heights, y)
+    if found is None:
+        return None
+    index, y_in_sheet = found
+    where = sheet_position(layers[index].maps.shape, x, y_in_sheet)
+    return None if where is None else (layers[index], where)
 
 
 def _looked(run: Run, image: np.ndarray, probabilities, sheets: list, cam) -> Look:

@@ -111,13 +111,12 @@ def _convolution(t, _names) -> list[str]:
                                ("= products", terms["products"][..., 0]))
         lines.append(f"sum of the products: {_n(terms['sum'])}")
     else:
-        sums = np.asarray(terms["channel_sums"])
-        order = np.argsort(-np.abs(sums), kind="stable")
+        largest = t.largest_maps(MAPS_LISTED)
         lines.append(f"patch × kernel, summed over each of the {len(maps)} input maps "
                      "(largest first):")
-        lines += [f"  map {maps[i] + 1}: {_n(sums[i])}" for i in order[:MAPS_LISTED]]
+        lines += [f"  map {k + 1}: {_n(total)}" for k, total in largest]
         if len(maps) > MAPS_LISTED:
-            rest = sums[order[MAPS_LISTED:]].sum()
+            rest = float(np.sum(terms["channel_sums"])) - sum(total for _, total in largest)
             lines.append(f"  the {len(maps) - MAPS_LISTED} other maps: {_n(rest)}")
         lines.append(f"sum over the maps: {_n(terms['sum'])}")
     return lines + _bias_and_function(terms)

@@ -67,11 +67,9 @@ def _convolution(t: Trace, text: Words) -> str:
                          for title, g in grids)
         return (f'<div class="filter-row">{tables}</div>'
                 f'<p>{esc(text("trace_correlation"))} {end}</p>')
-    sums = np.asarray(terms["channel_sums"])
-    order = np.argsort(-np.abs(sums), kind="stable")[:MAPS_SAID]
-    largest = ", ".join(text("trace_map_sum", map=int(terms["inputs"][i]) + 1,
-                             value=n(sums[i], 3)) for i in order)
-    return f'<p>{esc(text("trace_maps", n=len(sums), largest=largest))} {end}</p>'
+    largest = ", ".join(text("trace_map_sum", map=k + 1, value=n(total, 3))
+                        for k, total in t.largest_maps(MAPS_SAID))
+    return f'<p>{esc(text("trace_maps", n=len(terms["inputs"]), largest=largest))} {end}</p>'
 
 
 def _grid(values: np.ndarray, text: Words) -> str:

@@ -284,4 +284,19 @@ WORDS: dict[str, tuple[str, str]] = {
                  "Déposez d'abord des photos."),
     "added": ("{count} photo(s) added to class {klass} of set {set}.",
               "{count} photo(s) ajoutée(s) à la classe {klass} du jeu {set}."),
+    # inside one number: a click on the maps (the arithmetic's own words are the report's
+    # trace_* ones)
+    "arith_heading": ("#### Inside one number: click a value in the maps above",
+                      "#### Dans un nombre : cliquez une valeur des cartes ci-dessus"),
+    "arith_invite": ("Click inside a map above: the arithmetic that gives that value, from "
+                     "what its layer received, shows here.",
+                     "Cliquez dans une carte ci-dessus : le calcul qui donne cette valeur, à "
+                     "partir de ce que sa couche a reçu, s'affiche ici."),
+    "arith_field": ("It depends on the input's rows {top}–{bottom}, columns {left}–{right} "
+                    "({height}×{width} pixels: its receptive field, outlined on the input).",
+                    "Elle dépend des lignes {top}–{bottom}, colonnes {left}–{right} de "
+                    "l'entrée ({height}×{width} pixels : son champ récepteur, encadré sur "
+                    "l'entrée)."),
+    "arith_field_picture": ("What this value sees",
+                            "Ce que voit cette valeur"),
 }
