@@ -208,3 +208,38 @@ def test_the_folder_holds_what_the_page_needs_and_the_published_runtime(digit_pa
     assert hashlib.sha256(wasm).hexdigest() == web.WASM_SHA256
     assert "MIT License" in (folder / "runtime" / "LICENSE").read_text()
     assert digit_page.record["bytes"] < 7_000_000
+
+
+def soft_pictures() -> dict[str, Image.Image]:
+    """Soft ink (issue 31): a scan blurred by a tenth of the digit's height (read with a wider
+    paper window), a 12×12 thumbnail enlarged 16 times by repeating its pixels (read back at
+    12×12), and a felt pen's strokes wider than half the usual window (read with the widest)."""
+    from foreign_digits import _felt_pen, _ink_height, _pen_digit, _scan
+    from PIL import ImageFilter
+
+    rng = np.random.default_rng(31)
+    ink, _ = _pen_digit(3, rng, 160)
+    blurred = _scan(ink, rng).filter(ImageFilter.GaussianBlur(0.1 * _ink_height(ink)))
+    ink, _ = _pen_digit(5, rng, 120)
+    pixelated = _scan(ink, rng).resize((12, 12), Image.BOX).resize((192, 192), Image.NEAREST)
+    rng = np.random.default_rng(1)
+    ink, _ = _pen_digit(2, rng, 200, pen_range=(0.15, 0.28))
+    return {"blurred": blurred, "pixelated": pixelated, "felt-pen": _felt_pen(ink, rng)}
+
+
+def test_a_dropped_soft_digit_is_prepared_as_predict_does(tiny_run, digit_page, tmp_path):
+    """Blurred, pixelated and felt-pen digits dropped as PNGs: the page's 28×28 is Python's."""
+    differences = {}
+    with browser_page() as page:
+        opened(page, digit_page, [])
+        for medium, picture in soft_pictures().items():
+            path = tmp_path / f"{medium}.png"
+            picture.save(path)
+            page.set_input_files("#file", str(path))
+            prepared = np.array(page.evaluate(
+                "async () => { const p = await window.convscope.pictureFrom("
+                "document.getElementById('file').files[0]); return Array.from(Prepare.digit("
+                "Prepare.luma(Prepare.rgbOverWhite(p.data)), p.width, p.height)); }"))
+            expected = tiny_run.as_input(path)[..., 0]
+            differences[medium] = float(np.abs(prepared.reshape(28, 28) - expected).max())
+    assert max(differences.values()) <= 1e-5, differences

@@ -82,11 +82,13 @@ const Prepare = (() => {
 
   const WORKING_SIDE = 256, BOX = 20, SIZE = 28;
   const THINNEST = 1.5, THICKEST = 4.5, TARGET_WIDTH = 2.5, SPECK = 0.04, EDGE_BAND = 0.06;
+  const SOFT = 0.5, THICK_PEN = 0.5;
 
   class Refused extends Error {}
 
   // grey: Float32Array of h×w levels 0-255 → Float32Array of 28×28, ink = 1.
   function digit(grey, w, h) {
+    [grey, w, h] = native(grey, w, h);
     if (Math.max(h, w) > WORKING_SIDE) {
       const scale = WORKING_SIDE / Math.max(h, w);
       const nw = Math.max(1, pyRound(w * scale)), nh = Math.max(1, pyRound(h * scale));
@@ -122,38 +124,93 @@ const Prepare = (() => {
   }
   const median = (values) => percentile(Float64Array.from(values).sort(), 50);
 
+  // A picture enlarged by repeating its pixels back at its own resolution (Pillow's BOX).
+  function native(grey, w, h) {
+    const block = Math.min(repeat(grey, w, h, true), repeat(grey, w, h, false));
+    if (block < 2) return [grey, w, h];
+    const nw = Math.max(1, pyRound(w / block)), nh = Math.max(1, pyRound(h / block));
+    return [Pillow.resample(grey, w, h, 1, nw, nh, "box", null, false), nw, nh];
+  }
+  // How many times each row (`rows`) or column is repeated; 1 when the changes are off a grid.
+  function repeat(grey, w, h, rows) {
+    const [n, m] = rows ? [h, w] : [w, h];
+    const at = rows ? (line, i) => grey[line * w + i] : (line, i) => grey[i * w + line];
+    const changes = [];
+    for (let line = 1; line < n; line++) {
+      let most = 0;
+      for (let i = 0; i < m; i++) most = Math.max(most, Math.abs(Math.fround(at(line, i) - at(line - 1, i))));
+      if (most > 0.5) changes.push(line);
+    }
+    if (changes.length < 6) return 1;
+    const counts = [];
+    for (let i = 1; i < changes.length; i++) {
+      const gap = changes[i] - changes[i - 1];
+      counts[gap] = (counts[gap] || 0) + 1;
+    }
+    let block = 0;
+    counts.forEach((c, gap) => { if (c > (counts[block] || 0)) block = gap; });
+    if (block < 2) return 1;
+    const onGrid = changes.filter((c) => (c - changes[0]) % block === 0).length / changes.length;
+    return onGrid >= 0.9 ? block : 1;
+  }
+
+  // Ink as 0-1: the paper's window widened for soft ink and for a felt pen's strokes.
   function inkStrength(grey, w, h) {
+    const dark = darkInk(grey, w, h);
+    const size = Math.max(5, pyRound(0.2 * Math.min(h, w)));
+    const ink = scaled(contrast(grey, w, h, dark, size), w, h);
+    const widest = Math.floor(Math.min(h, w) / 2);
+    const reach = softWidth(ink, w, h);
+    if (reach > 0) {
+      const soft = scaled(contrast(grey, w, h, dark, Math.max(size, Math.min(pyRound(3 * reach), widest))), w, h);
+      return soft.some((v) => v !== 0) ? soft : ink;
+    }
+    const wide = scaled(contrast(grey, w, h, dark, widest), w, h);
+    return strokeWidth(wide, w, h) > THICK_PEN * size ? wide : ink;
+  }
+
+  function darkInk(grey, w, h) {
+    if (Math.min(h, w) >= 64) {
+      const light = gaussian(grey, w, h, Math.min(h, w) / 6);
+      grey = grey.map((g, i) => g - light[i]);
+    }
     const sorted = Float64Array.from(grey).sort();
     const low = percentile(sorted, 1), mid = percentile(sorted, 50), high = percentile(sorted, 99);
-    let dark;
-    if (high - low >= 32) dark = mid - low > high - mid;
-    else {
-      let below = 0, above = 0;
-      for (const g of grey) { below += Math.max(mid - g, 0); above += Math.max(g - mid, 0); }
-      dark = below > above;
-    }
-    const paper = background(grey, w, h, dark);
+    if (high - low >= 32) return mid - low > high - mid;
+    let below = 0, above = 0;
+    for (const g of grey) { below += Math.max(mid - g, 0); above += Math.max(g - mid, 0); }
+    return below > above;
+  }
+
+  // The ink's contrast against the ground around it (paper never lighter than the closing).
+  function contrast(grey, w, h, dark, size) {
+    const ground = background(grey, w, h, dark, size);
+    const smooth = gaussian(ground, w, h, Math.max(1.25, 0.05 * Math.min(h, w)));
     const ink = new Float32Array(grey.length);
     for (let i = 0; i < ink.length; i++) {
-      ink[i] = dark ? Math.fround(255 * Math.fround(Math.max(paper[i] - grey[i], 0))) / Math.max(paper[i], 1)
-                    : grey[i] - paper[i];
+      if (dark) {
+        const paper = Math.min(ground[i], smooth[i]);
+        ink[i] = Math.fround(255 * Math.fround(Math.max(paper - grey[i], 0))) / Math.max(paper, 1);
+      } else ink[i] = grey[i] - Math.max(ground[i], smooth[i]);
     }
+    return ink;
+  }
+
+  function scaled(ink, w, h) {
     const strongest = Math.max(max(window(ink, w, h, 1, 2, Math.min)), max(window(ink, w, h, 2, 1, Math.min)));
     const centre = median(ink);
     const noise = 1.4826 * median(ink.map((v) => Math.abs(v - centre)));
-    if (strongest < Math.max(16, 6 * noise)) return new Float32Array(grey.length);
+    if (strongest < Math.max(16, 6 * noise)) return new Float32Array(ink.length);
     const lowInk = 0.25 * strongest;
     return ink.map((v) => Math.min(1, Math.max(0, (v - lowInk) / (strongest - lowInk))));
   }
   const max = (a) => a.reduce((m, v) => (v > m ? v : m), -Infinity);
 
-  // The paper's level: a grey closing (opening for light ink) wider than strokes, smoothed.
-  function background(grey, w, h, dark) {
+  // The paper's level: a grey closing (opening for light ink) wider than strokes.
+  function background(grey, w, h, dark, k) {
     if (Math.min(h, w) < 64) return new Float32Array(grey.length).fill(median(grey));
-    const k = Math.max(5, pyRound(0.2 * Math.min(h, w)));
     const [first, then] = dark ? [Math.max, Math.min] : [Math.min, Math.max];
-    const ground = window(window(grey, w, h, k, k, first), w, h, k, k, then);
-    return gaussian(ground, w, h, k / 4);
+    return window(window(grey, w, h, k, k, first), w, h, k, k, then);
   }
 
   // SciPy's 'reflect' boundary: d c b a | a b c d | d c b a
@@ -305,6 +362,34 @@ const Prepare = (() => {
     for (let i = 0; i < distance.length; i++) if (crop[i] > 0.5 && distance[i] >= peaks[i]) ridge.push(distance[i]);
     return 2 * median(ridge);
   }
+  // The ink's edges' typical width: the stroke's strength nearby over the slope (NumPy's
+  // gradient: central differences inside, one-sided at the borders).
+  function edgeWidth(ink, w, h, width) {
+    if (Math.min(h, w) < 3) return 0;
+    const k = 2 * Math.max(1, pyRound(width)) + 1;
+    const peak = window(ink, w, h, k, k, Math.max);
+    const slope = (y, x) => {
+      const dy = y === 0 ? ink[w + x] - ink[x] : y === h - 1 ? ink[y * w + x] - ink[(y - 1) * w + x]
+        : Math.fround(ink[(y + 1) * w + x] - ink[(y - 1) * w + x]) / 2;
+      const dx = x === 0 ? ink[y * w + 1] - ink[y * w] : x === w - 1 ? ink[y * w + x] - ink[y * w + x - 1]
+        : Math.fround(ink[y * w + x + 1] - ink[y * w + x - 1]) / 2;
+      return Math.fround(Math.hypot(Math.fround(dy), Math.fround(dx)));
+    };
+    const ratios = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x, p = peak[i], s = slope(y, x);
+      if (ink[i] > 0.25 * p && ink[i] < Math.fround(0.75 * p) && s > Math.fround(1e-3) && p > Math.fround(0.2)) {
+        ratios.push(Math.fround(p / s));
+      }
+    }
+    return ratios.length ? median(ratios) : 0;
+  }
+  // How far soft ink reaches beyond its strokes' middle; 0 for sharp ink.
+  function softWidth(ink, w, h) {
+    const width = strokeWidth(ink, w, h), edge = edgeWidth(ink, w, h, width);
+    return edge > SOFT * width ? width / 2 + edge : 0;
+  }
+
   // A 3-wide maximum filter in float64 (distances are compared exactly).
   function along64(a, w, h, rows) {
     const out = new Float64Array(a.length);
@@ -322,6 +407,8 @@ const Prepare = (() => {
     const scale = BOX / Math.max(cw, ch);
     const width = strokeWidth(crop, cw, ch) * scale;
     if ((width >= THINNEST && width <= THICKEST) || width === 0) return { crop, cw, ch };
+    // A soft stroke is thick by its blur, not by its pen: thinning would lose its mass.
+    if (width > THICKEST && edgeWidth(crop, cw, ch, width / scale) > SOFT * width / scale) return { crop, cw, ch };
     const radius = pyRound(Math.abs(TARGET_WIDTH - width) / 2 / scale);
     if (radius < 1) return { crop, cw, ch };
     if (width < THINNEST) {
