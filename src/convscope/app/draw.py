@@ -34,7 +34,8 @@ from PIL import Image
 from ..datasets.images import pillow_errors
 from ..errors import DataError
 from ..words import say
-from . import arithmetic
+from .arithmetic import as_input as clicked_input
+from .arithmetic import build as arithmetic_panel
 from .catalog import Catalog
 from .looking import look
 from .page import Page, answer_widgets, answers, maps_widget, markdown_line, skipped
@@ -269,8 +270,8 @@ def build(page: Page) -> None:
     # The number of the drawing last answered, read by the canvas's script (hidden).
     answered = gr.HTML("0", elem_id="draw-answered", elem_classes="answered-mark")
     sketch = gr.State(lambda: Sketch())  # a new one per page (a class would be read as data)
-    arithmetic.build(page, "draw", maps, run, sketch,
-                     lambda run_, sketch_: arithmetic.as_input(run_, drawing(sketch_.png)))
+    arithmetic_panel(page, "draw", maps, run, sketch,
+                     lambda run_, sketch_: clicked_input(run_, drawing(sketch_.png)))
     priority = page.trainer.priority
     outputs = [message, probabilities, seen, maps, cam, answered]
 

@@ -17,8 +17,9 @@ from .. import pictures, plots
 from ..errors import ConvscopeError
 from ..run_files import REPORT
 from ..words import Words, say
-from . import arithmetic, exporting
+from .arithmetic import build as arithmetic_panel
 from .catalog import Catalog
+from .exporting import build as export_panel
 from .looking import look
 from .page import answers, markdown_line
 
@@ -215,7 +216,7 @@ def build(page) -> None:
     mistakes = page.labelled(gr.Gallery, "mistakes", elem_id="explore-mistakes", columns=8,
                              height="auto", allow_preview=False)
     index, show, klass, inspected_outputs = _inspection_widgets(page)
-    arithmetic.build(page, "explore", inspected_outputs[-1], run, index, inspected_input)
+    arithmetic_panel(page, "explore", inspected_outputs[-1], run, index, inspected_input)
     filter_layer, filter_go, filter_inputs, filter_image = _filter_widgets(page)
     kernel_layer, kernel_go, kernel_image = _kernel_widgets(page)
     cell_indices, mistake_indices = gr.State([]), gr.State([])
@@ -281,7 +282,7 @@ def build(page) -> None:
 
     filter_go.click(on_filter, [run, *filter_inputs, lang], [filter_image, message])
     kernel_go.click(on_kernels, [run, kernel_layer, lang], [kernel_image, message])
-    exporting.build(page, run)
+    export_panel(page, run)
 
 
 def _inspection_widgets(page):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..words import say
-from . import arithmetic
+from .arithmetic import build as arithmetic_panel
 from .catalog import Catalog
 from .looking import look
 from .page import Page, answer_widgets, answers, maps_widget, markdown_line
@@ -95,7 +95,7 @@ def build(page: Page) -> None:
         with gr.Column(scale=3, min_width=320):
             message, probabilities, seen, cam = answer_widgets(page, "photo")
     maps = maps_widget(page, "photo")
-    arithmetic.build(page, "photo", maps, run, upload,
+    arithmetic_panel(page, "photo", maps, run, upload,
                      lambda run_, path: run_.as_input(check_upload(path)) if path else None)
 
     @answers(lambda line: PhotoView(line).outputs())
