@@ -49,3 +49,14 @@ def save_screenshot(page, name: str) -> Path:
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def stroke(page, selector: str, moves: int = 12) -> None:
+    """A vertical stroke down the middle of a canvas."""
+    box = page.locator(selector).first.bounding_box()
+    x, top, height = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2, box["height"]
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for i in range(1, moves + 1):
+        page.mouse.move(x, top + 0.6 * height * i / moves)
+    page.mouse.up()

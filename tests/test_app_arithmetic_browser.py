@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("gradio")
 
-from browser import browser_page, save_screenshot  # noqa: E402
-from test_app_browser import WAIT_MS, open_page, stroke  # noqa: E402
+from browser import browser_page, save_screenshot, stroke  # noqa: E402
+from test_app_browser import WAIT_MS, open_page  # noqa: E402
 
 # Where on the displayed picture a pixel of its own lies: Gradio shows it scaled down to fit
 # (never up) and centred, and reads a click back the same way (its ImagePreview).

@@ -19,7 +19,7 @@ from PIL import Image
 
 pytest.importorskip("gradio")
 
-from browser import browser_page, save_screenshot  # noqa: E402
+from browser import browser_page, save_screenshot, stroke  # noqa: E402
 
 WAIT_MS = 120_000
 
@@ -83,17 +83,6 @@ def assert_stays_local(requested: list[str], url: str) -> None:
     outside = [u for u in requested if not u.startswith(url) and not u.startswith("data:")
                and not u.startswith("blob:")]
     assert outside == []
-
-
-def stroke(page, selector: str, moves: int = 12) -> None:
-    """A vertical stroke down the middle of a canvas."""
-    box = page.locator(selector).first.bounding_box()
-    x, top, height = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2, box["height"]
-    page.mouse.move(x, top)
-    page.mouse.down()
-    for i in range(1, moves + 1):
-        page.mouse.move(x, top + 0.6 * height * i / moves)
-    page.mouse.up()
 
 
 def text_of(page, selector: str) -> str:

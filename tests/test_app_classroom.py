@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("gradio")
 
-from browser import CHROMIUM, FLAGS, save_screenshot  # noqa: E402
+from browser import CHROMIUM, FLAGS, save_screenshot, stroke  # noqa: E402
 
 WAIT_MS = 120_000
 ANSWERED = "document.querySelector('#draw-message').innerText.includes('reads')"
@@ -60,15 +60,7 @@ def pages(count: int):
             browser.close()
 
 
-def stroke(page, moves: int = 8) -> None:
-    """A vertical stroke down the middle of the Draw tab's canvas."""
-    box = page.locator("#draw-canvas canvas").first.bounding_box()
-    x, top, height = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2, box["height"]
-    page.mouse.move(x, top)
-    page.mouse.down()
-    for i in range(1, moves + 1):
-        page.mouse.move(x, top + 0.6 * height * i / moves)
-    page.mouse.up()
+CANVAS = "#draw-canvas canvas"
 
 
 def test_pages_opened_as_the_app_starts_each_get_their_first_stroke_answered(tiny_run,
@@ -78,7 +70,7 @@ def test_pages_opened_as_the_app_starts_each_get_their_first_stroke_answered(tin
             page.goto(url, wait_until="commit")
         for page in learners:  # each draws as soon as its canvas shows, before the others load
             page.wait_for_selector("#draw-canvas canvas")
-            stroke(page)
+            stroke(page, CANVAS, moves=8)
         for page in learners:
             page.wait_for_function(ANSWERED)
             assert page.locator("#draw-answered").inner_text().strip() == "1"
@@ -105,7 +97,7 @@ def test_a_stroke_drawn_through_gradio_s_veil_is_answered(tiny_run, tmp_path):
             pad.style.position = 'relative';
             pad.appendChild(veil);
         }""")
-        stroke(page)
+        stroke(page, CANVAS, moves=8)
         page.wait_for_function(ANSWERED)
 
 
@@ -122,7 +114,7 @@ def test_a_slow_answer_says_the_server_is_busy(tiny_run, tmp_path, monkeypatch):
     with pages(1) as (page,), served([tiny_run.path], tmp_path / "runs") as url:
         page.goto(url)
         page.wait_for_selector("#draw-canvas canvas")
-        stroke(page)
+        stroke(page, CANVAS, moves=8)
         page.wait_for_selector("#draw-canvas .busy:not([hidden])")
         assert "busy" in page.locator("#draw-canvas .busy").inner_text()
         save_screenshot(page, "app-busy")
