@@ -159,9 +159,13 @@ def test_precision_option_overrides_the_probe(probe, monkeypatch, tmp_path):
 def test_recipes_says_what_the_probe_chose(probe, monkeypatch):
     monkeypatch.setattr(precision, "measure", lambda network, batch, timer=None: {
         "float32": 1000.0, "mixed_bfloat16": 1730.0})
-    shown = run_cli("recipes", "mnist").stdout
+    first = run_cli("recipes", "mnist")
     assert "--fast: batch 256, Adam lr 0.004, warmup-cosine decay, bfloat16: ×1.73 measured " \
-           "here (batch 256)" in shown
+           "here (batch 256)" in first.stdout
+    assert "Measuring float32 against bfloat16" in first.stderr
+    again = run_cli("recipes", "mnist")
+    assert "×1.73 measured here" in again.stdout
+    assert "Measuring" not in again.stderr  # the cached measure is not announced as a new one
     monkeypatch.setattr(precision, "measure", lambda network, batch, timer=None: {
         "float32": 1000.0, "mixed_bfloat16": 1020.0})
     shown = run_cli("recipes", "photos").stdout

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import DataDir, Quiet, app, fail, user_errors, with_keras
+from ._common import DataDir, Quiet, app, fail, notices, user_errors, with_keras
 
 
 @app.command("recipes")
@@ -37,14 +37,13 @@ def recipes_command(
 
 def describe_recipe(recipe) -> str:
     """``convscope recipes NAME``: the recipe, with the precision its training (with --fast,
-    for a recipe not fast already) uses on this machine, measured the first time (seconds)."""
+    for a recipe not fast already) uses on this machine, measured the first time (seconds; the
+    library's notice says so only then)."""
     from ..models import choose_precision
     from ..words import Words
 
     fast = recipe if recipe.precision == "auto" else recipe.faster()
-    typer.echo(f"Measuring {recipe.name}'s training in float32 and in bfloat16 on this "
-               "machine, if not done yet (a few seconds)…", err=True)
-    choice = choose_precision(fast)
+    choice = choose_precision(fast, observer=notices())
     return recipe.describe(choice.describe(Words("en")))
 
 
