@@ -9,6 +9,7 @@ from helpers import run_cli
 from PIL import Image
 
 from convscope import inspection
+from convscope.layer_table import layer_table
 from convscope.models import build_model
 
 
@@ -64,7 +65,7 @@ def test_filter_responses_and_errors():
 
 
 def test_layer_table_explains_each_count():
-    rows = inspection.layer_table(build_model("mnist"))
+    rows = layer_table(build_model("mnist"))
     assert [r["formula"] for r in rows] == [
         "3×3×1 × 32 + 32 = 320", "3×3×32 × 16 + 16 = 4,624", "no weights",
         "(12,544 + 1) × 10 = 125,450",

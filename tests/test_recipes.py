@@ -124,7 +124,7 @@ def test_photos_recipe_builds_for_another_input_size_and_refuses_augment_twice()
 
 
 def test_layer_table_gives_shapes_inside_residual_blocks():
-    from convscope.inspection import layer_table
+    from convscope.layer_table import layer_table
 
     rows = {row["name"]: row for row in layer_table(get_recipe("photos").build())}
     assert rows["block1_conv1"]["output_shape"] == (32, 32, 64)

@@ -11,8 +11,8 @@ import pytest
 from helpers import run_cli
 from PIL import Image
 
-from convscope import inspection
 from convscope.errors import ConvscopeError
+from convscope.layer_table import layer_table, traced_layers
 from convscope.layers import PatchWhitening
 from convscope.models import all_layers, build_model
 from convscope.tracing import trace
@@ -37,7 +37,7 @@ def _places(shape) -> list:
 
 def _check_every_layer(model, x):
     """Every layer, at two places: value == activation."""
-    shapes = inspection.traced_layers(model)
+    shapes = traced_layers(model)
     checked = 0
     for layer in all_layers(model):
         if isinstance(layer, keras.layers.InputLayer) or isinstance(layer, keras.Model):
@@ -180,7 +180,7 @@ def test_a_value_depends_on_its_receptive_field_and_on_nothing_outside(layer, po
 
 def test_the_layer_table_gives_each_layer_its_receptive_field_and_step():
     model = build_model("mnist-viz")
-    rows = {r["name"]: r for r in inspection.layer_table(model)}
+    rows = {r["name"]: r for r in layer_table(model)}
     assert [(r["receptive_field"], r["step"]) for r in rows.values()][:3] == \
         [((3, 3), (1, 1)), ((5, 5), (1, 1)), ((6, 6), (2, 2))]
     assert rows["output"]["receptive_field"] == (28, 28) and rows["output"]["step"] is None
@@ -190,7 +190,7 @@ def test_the_layer_table_agrees_with_trace_in_the_middle_of_the_picture():
     keras.utils.set_random_seed(3)
     model = _made_model()
     x = _image(model)
-    table = {r["name"]: r for r in inspection.layer_table(model)}
+    table = {r["name"]: r for r in layer_table(model)}
     for name, (row, col) in {"strided": (4, 4), "dilated": (4, 4), "depthwise": (4, 4)}.items():
         top, left, bottom, right = trace(model, x, name, (row, col), 0).receptive_field
         next_top = trace(model, x, name, (row + 1, col + 1), 0).receptive_field[0]

@@ -13,7 +13,7 @@ turns the spans of its inputs into the span of its output (``output_field``):
   residual block) keeps the union of its inputs' spans;
 - a layer that mixes every position (flatten, dense, global pooling) sees its whole input.
 
-``inspection.layer_table`` gives each layer's field; ``trace`` the pixels of one value, and
+``layer_table.layer_table`` gives each layer's field; ``trace`` the pixels of one value, and
 its tests check them by changing the pixels outside.
 """
 

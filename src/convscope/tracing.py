@@ -29,7 +29,8 @@ import keras
 import numpy as np
 
 from .errors import ConvscopeError
-from .inspection import _run, find_layer, traced_layers, visual_layers
+from .inspection import _run, find_layer, visual_layers
+from .layer_table import traced_layers
 from .models import all_layers
 from .trace_terms import EXPLAINED, explain
 

@@ -21,6 +21,7 @@ from . import _io, inspection, inspection_plots, pictures, plots
 from .errors import AlreadyExists, ConvscopeError, refuse_existing
 from .evaluation import compare_runs
 from .figures import Figure
+from .layer_table import layer_table
 from .runs import Run, load_run
 from .sanity import SanityCheck, sanity_check
 from .words import Words
@@ -225,7 +226,7 @@ class Summary:
     """A network's layers, their output shapes and weight counts, and a block diagram."""
 
     name: str
-    rows: list[dict]  # see inspection.layer_table
+    rows: list[dict]  # see layer_table.layer_table
     figure: Figure
 
     @property
@@ -244,7 +245,7 @@ def summary(target, lang: str | None = None) -> Summary:
     else:
         run = load_run(target)
         model, name = run.model, run.recipe
-    rows = inspection.layer_table(model)
+    rows = layer_table(model)
     input_shape = tuple(model.inputs[0].shape[1:])
     words = Words(lang)
     return Summary(name, rows, Figure("architecture",

@@ -8,7 +8,7 @@ pieces they share with the later sections (``predictions``, ``seeing``).
 from __future__ import annotations
 
 from ..html import Embedded, esc, learning_verdict, run_card
-from ..inspection import layer_table
+from ..layer_table import layer_table
 from ..words import Words
 from .subject import Subject
 
