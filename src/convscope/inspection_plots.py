@@ -182,3 +182,30 @@ def heat_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], title: str, cols
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def weight_maps(weights: np.ndarray, limit: float, title: str, legend: str, map_word: str):
+    """One unit's weights laid back as the maps its dense layer received: (height, width,
+    maps), one small picture per map on one diverging scale shared by every unit (``limit``:
+    the largest weight in size), red positive, blue negative, white zero; ``legend`` labels
+    the colour bar."""
+    count = weights.shape[-1]
+    rows, cols = grid_shape(count, 8 if count > 16 else 4)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols + 1.2, 1.75 * rows + 0.9),
+                             squeeze=False)
+    shown = None
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= count:
+            ax.axis("off")
+            continue
+        shown = ax.imshow(weights[..., k], cmap="RdBu_r", vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+        ax.set_title(f"{map_word} {k + 1}", fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
+    bar = fig.colorbar(shown, ax=axes.ravel().tolist(), fraction=0.04, pad=0.03)
+    bar.set_label(legend, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return fig
