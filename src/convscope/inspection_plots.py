@@ -8,6 +8,8 @@ Figure.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -203,9 +205,9 @@ def weight_maps(weights: np.ndarray, limit: float, title: str, legend: str, map_
         shown = ax.imshow(weights[..., k], cmap="RdBu_r", vmin=-limit, vmax=limit,
                           interpolation="nearest")
         ax.set_title(f"{map_word} {k + 1}", fontsize=8)
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle("\n".join(textwrap.wrap(title, 64)), fontsize=11)
     fig.tight_layout(rect=(0, 0, 0.86, 1))
     bar = fig.colorbar(shown, ax=axes.ravel().tolist(), fraction=0.04, pad=0.03)
-    bar.set_label(legend, fontsize=8)
+    bar.set_label("\n".join(textwrap.wrap(legend, 60)), fontsize=8)  # as long as the bar
     bar.ax.tick_params(labelsize=7)
     return fig

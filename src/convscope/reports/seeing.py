@@ -222,19 +222,20 @@ def _kernels(subject: Subject, text: Words) -> str:
 
 
 def _class_weights(subject: Subject, picks: list[Pick], text: Words) -> str:
-    """What the class predicted for the first image looks for: the output layer's weights
-    laid back as the maps it receives (nothing for a network without such a layer)."""
+    """What the class predicted for the first image looks for: the weights of the last dense
+    layer fed by flattened maps, laid back as those maps (its first unit when it is not the
+    output; one line for a network without such a layer)."""
     found = weight_maps(subject.model)
     if found is None:
         return note(text("weights_none"))
-    unit = 0
     names = views.weight_names(found, subject.run.class_names, text)
-    if picks and len(names) == len(subject.run.class_names):
+    unit = 0
+    if picks and found.is_output and len(names) == len(subject.run.class_names):
         image = _prepared(subject, picks[0])
         unit = int(np.argmax(subject.run.predict_arrays(image[None])[0]))
     drawn = views.class_weights_figure(subject.run, unit, text.lang)
-    return figure(embed_figure(drawn.figure, dpi=72), text("alt_weights", name=names[unit]),
-                  drawn.caption)
+    alt = text("alt_weights", layer=found.layer, name=names[unit])
+    return figure(embed_figure(drawn.figure, dpi=72), alt, drawn.caption)
 
 
 # -- Grad-CAM --------------------------------------------------------------------------------
