@@ -179,6 +179,15 @@ def test_a_class_score_in_french_and_an_unknown_class(served):
     assert arithmetic.scored(catalog, key, None, "7").text == say("en", "arith_invite")
 
 
+def test_a_class_score_of_an_explored_test_image(served, tiny_run):
+    catalog, key, _ = served
+    image = tiny_run.pick_image(test_index=7).image
+    probabilities = tiny_run.predict_arrays(image[None])[0]
+    view = arithmetic.scored(catalog, key, 7, "5", "en", explore.inspected_input)
+    assert view.text.startswith("**output: the score of class 5**")
+    assert the_network_s_value(view.text) == pytest.approx(float(probabilities[5]), abs=1e-5)
+
+
 def test_a_two_class_network_s_single_output_is_its_sigmoid():
     import keras
 
