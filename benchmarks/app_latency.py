@@ -13,12 +13,18 @@ real browser. Target (issue 21): median under 100 ms and 95th percentile under 2
 - **browser** (``--browser``): the app on a free port, Debian's chromium driven by Playwright
   draws short strokes; from the pointer's release to the maps picture loaded in the page, on
   the page's own clock, and where that time goes: the page exporting the canvas, sending it,
-  the handler, the answer's pictures encoded, sent and shown.
+  the handler, the answer's pictures encoded, sent and shown;
+- **browser clicks** (``--browser-clicks N``): in the same page, a 7 drawn, then N clicks,
+  in turn on a random value of a random layer's maps and on a class in the probabilities
+  (its score); from the click to the arithmetic panel's new text shown and its picture of
+  the receptive field loaded, on the page's clock.
 
     CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist runs/mnist-viz
     CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist --browser
     CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist --strokes 0 \
         --clicks 100
+    CONVSCOPE_DATA=../shared/datasets python benchmarks/app_latency.py runs/mnist --strokes 0 \
+        --browser --browser-strokes 0 --browser-clicks 80
 """
 
 from __future__ import annotations
@@ -166,7 +172,45 @@ INSTRUMENT = """
 """
 
 
-def time_browser(run_dirs: list[Path], strokes: int, moves: int) -> None:
+# The page's clock: a click on the maps or the probabilities → the arithmetic panel's new
+# text shown and its receptive field's picture loaded (both come in one update).
+INSTRUMENT_CLICKS = """
+() => {
+  window.__clicks = [];
+  const panel = document.querySelector('#draw-arithmetic');
+  // The Markdown's own text: Gradio's timer of a pending event shows beside it.
+  const said = () => (panel.querySelector('.prose') || panel).innerText;
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest('#draw-maps, #draw-probabilities')) return;
+    window.__clicked = performance.now();
+    window.__before = said();
+  }, true);
+  const seen = () => {
+    const clicked = window.__clicked;
+    if (clicked === undefined || said() === window.__before) return;
+    window.__clicked = undefined;
+    const img = document.querySelector('#draw-field img');
+    const done = () => window.__clicks.push(performance.now() - clicked);
+    if (!img || (img.complete && img.naturalWidth)) done();
+    else img.addEventListener('load', done, {once: true});
+  };
+  new MutationObserver(seen).observe(panel, {subtree: true, childList: true,
+                                             characterData: true});
+}
+"""
+# Where on the displayed maps picture one of its own pixels lies (Gradio scales it down to
+# fit, never up, and centres it), as tests/test_app_arithmetic_browser.py finds it.
+CLIENT_POINT = """([x, y]) => {
+  const img = document.querySelector('#draw-maps img');
+  img.scrollIntoView({block: 'center'});
+  const box = img.getBoundingClientRect();
+  const r = Math.min(box.width / img.naturalWidth, box.height / img.naturalHeight, 1);
+  return [box.left + (box.width - img.naturalWidth * r) / 2 + (x + 0.5) * r,
+          box.top + (box.height - img.naturalHeight * r) / 2 + (y + 0.5) * r];
+}"""
+
+
+def time_browser(run_dirs: list[Path], strokes: int, moves: int, clicks: int = 0) -> None:
     """End to end in chromium, with where the time goes: the drawing reaching the handler
     (from the pointer's release), the handler, and the answer's pictures encoded, sent and
     shown. The app runs in this process, so one clock times both."""
@@ -199,15 +243,72 @@ def time_browser(run_dirs: list[Path], strokes: int, moves: int) -> None:
                     page.locator("#draw-run input").click()
                     page.get_by_role("option", name=key).first.click()
                     page.evaluate(INSTRUMENT)
-                    phases = _strokes(page, strokes + WARM_UP, moves, handled)
-                total = [p["shown"] for p in phases[WARM_UP:]]
-                print(f"  {run_dir.name:12} browser   {percentiles(total)}", flush=True)
-                for name in ("sent", "handler", "after handler"):
-                    values = [p[name] for p in phases[WARM_UP:] if p[name] == p[name]]
-                    print(f"      {name:14} median {np.median(values):6.0f} ms")
+                    if strokes:
+                        phases = _strokes(page, strokes + WARM_UP, moves, handled)
+                        _print_strokes(run_dir, phases)
+                    if clicks:
+                        _print_clicks(run_dir, _clicks(page, page_state.catalog.run(key),
+                                                       clicks + 2 * WARM_UP))
         finally:
             stop(page_state, blocks)
             draw.stroke = stroke
+
+
+def _print_strokes(run_dir: Path, phases: list[dict]) -> None:
+    total = [p["shown"] for p in phases[WARM_UP:]]
+    print(f"  {run_dir.name:12} browser   {percentiles(total)}", flush=True)
+    for name in ("sent", "handler", "after handler"):
+        values = [p[name] for p in phases[WARM_UP:] if p[name] == p[name]]
+        print(f"      {name:14} median {np.median(values):6.0f} ms")
+
+
+def _print_clicks(run_dir: Path, timed: list[tuple[str, float]]) -> None:
+    for kind in ("map value", "class score"):
+        values = [ms for k, ms in timed if k == kind][WARM_UP:]
+        if values:
+            print(f"  {run_dir.name:12} {kind:12} click → panel   {percentiles(values)}",
+                  flush=True)
+
+
+def _clicks(page, run, count: int) -> list[tuple[str, float]]:
+    """A 7 drawn, then ``count`` clicks, in turn on a random map value and on a class in the
+    probabilities: (which, ms from the click to the panel shown) for each."""
+    from browser import stroke
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from convscope import inspection
+    from convscope.pictures import STACK_GAP, SheetLayout
+
+    stroke(page, "#draw-canvas canvas")
+    page.wait_for_function("document.querySelector('#draw-maps img')?.naturalWidth > 0",
+                           timeout=60_000)
+    page.evaluate(INSTRUMENT_CLICKS)
+    shapes = [tuple(layer.output.shape[1:]) for layer in inspection.visual_layers(run.model)]
+    tops = np.cumsum([0] + [SheetLayout.of(shape).height + STACK_GAP for shape in shapes])
+    rng, timed, unseen = np.random.default_rng(0), [], 0
+    for i in range(count):
+        before = page.evaluate("window.__clicks.length")
+        if i % 2 == 0:
+            index = int(rng.integers(len(shapes)))
+            at, (height, width, maps) = SheetLayout.of(shapes[index]), shapes[index]
+            y, x = at.corner(int(rng.integers(maps)))
+            where = (x + int(rng.integers(width)) * at.factor + at.factor // 2,
+                     tops[index] + y + int(rng.integers(height)) * at.factor + at.factor // 2)
+            page.mouse.click(*page.evaluate(CLIENT_POINT, [int(v) for v in where]))
+        else:
+            name = run.class_names[(i // 2) % len(run.class_names)]
+            page.locator(f'#draw-probabilities [data-testid="{name}-confidence-set"]').click()
+        try:
+            page.wait_for_function(f"window.__clicks.length > {before}", timeout=15_000)
+        except PlaywrightTimeout:  # the same value as before: nothing changed to time
+            unseen += 1
+            continue
+        timed.append(("map value" if i % 2 == 0 else "class score",
+                      page.evaluate("window.__clicks")[-1]))
+        time.sleep(0.2)
+    if unseen:
+        print(f"      ({unseen} clicks left the panel unchanged and were not timed)")
+    return timed
 
 
 def _strokes(page, count: int, moves: int, handled: list) -> list[dict]:
@@ -260,6 +361,8 @@ def main() -> None:
                         help="clicks on the maps timed per run (the arithmetic panel)")
     parser.add_argument("--browser", action="store_true", help="also end to end in chromium")
     parser.add_argument("--browser-strokes", type=int, default=30)
+    parser.add_argument("--browser-clicks", type=int, default=0,
+                        help="with --browser: clicks on the maps and the class scores timed")
     parser.add_argument("--moves", type=int, default=12, help="mouse moves per stroke")
     args = parser.parse_args()
     import convscope.app  # noqa: F401  (Gradio's settings)
@@ -276,7 +379,7 @@ def main() -> None:
         if args.clicks:
             time_clicks(run_dir, args.clicks)
     if args.browser:
-        time_browser(args.runs, args.browser_strokes, args.moves)
+        time_browser(args.runs, args.browser_strokes, args.moves, args.browser_clicks)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

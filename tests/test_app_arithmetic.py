@@ -143,3 +143,75 @@ def test_a_pooling_value_shows_its_window_and_winner_in_bold():
     winner = Words("en").number(float(window[row, col]), 2)
     assert table[2 + row].split("|")[1 + col].strip() == f"**{winner}**"
     assert f"The largest of the window: {Words('en').number(t.value, 4)}." in text
+
+
+def test_a_class_score_shows_its_weighted_sum_and_the_softmax(served, tiny_run):
+    catalog, key, picture = served
+    image = tiny_run.as_input(picture)
+    probabilities = tiny_run.predict_arrays(image[None])[0]
+    view = arithmetic.clicked(catalog, key, picture, None)  # nothing clicked yet
+    assert view.text == say("en", "arith_invite")
+    view = arithmetic.scored(catalog, key, picture, "3")
+    assert view.text.startswith("**output: the score of class 3**")
+    assert "Its 12,544 inputs (its 16 maps of 28×28 laid in a row)" in view.text
+    assert the_network_s_value(view.text) == pytest.approx(float(probabilities[3]), abs=1e-5)
+    tables = [line for line in view.text.splitlines() if line.startswith("|")]
+    assert len(tables) == 2 + arithmetic.PRODUCTS_SHOWN + 2 + 10  # products, then softmax
+    assert tables[2].startswith("| map ")  # where the largest product's input lies
+    assert re.search(r"Σ of all 12,544 products = -?[\d.]+, \+ bias -?[\d.]+ = -?[\d.]+",
+                     view.text)
+    assert "Softmax turns the 10 scores into the probabilities shown" in view.text
+    # Every class in the softmax table, surest first; the clicked one in bold.
+    softmax = tables[-10:]
+    assert [row.split("|")[1].strip(" *") for row in softmax] == \
+        [str(k) for k in np.argsort(-probabilities, kind="stable")]
+    assert [row for row in softmax if row.startswith("| **3**")]
+    assert view.field.shape == (224, 224, 3)  # the whole input: a score sees every pixel
+
+
+def test_a_class_score_in_french_and_an_unknown_class(served):
+    catalog, key, picture = served
+    view = arithmetic.scored(catalog, key, picture, "7", "fr")
+    for french in ("le score de la classe 7", "Ses 12\u202f544 entrées", "× poids",
+                   "La softmax transforme", "probabilité", "Recalculé"):
+        assert french in view.text
+    assert arithmetic.scored(catalog, key, picture, "cat").text == say("en", "arith_invite")
+    assert arithmetic.scored(catalog, key, None, "7").text == say("en", "arith_invite")
+
+
+def test_a_class_score_of_an_explored_test_image(served, tiny_run):
+    catalog, key, _ = served
+    image = tiny_run.pick_image(test_index=7).image
+    probabilities = tiny_run.predict_arrays(image[None])[0]
+    view = arithmetic.scored(catalog, key, 7, "5", "en", explore.inspected_input)
+    assert view.text.startswith("**output: the score of class 5**")
+    assert the_network_s_value(view.text) == pytest.approx(float(probabilities[5]), abs=1e-5)
+
+
+def test_a_two_class_network_s_single_output_is_its_sigmoid():
+    import keras
+
+    from convscope.tracing import trace
+    from convscope.words import Words
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(2, 3),
+                              keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    x = np.random.default_rng(0).random((6, 6, 1), dtype=np.float32)
+    t = trace(model, x, model.layers[-1], None, 0)
+    text = arithmetic.score_text(t, ["cats", "dogs"], 1, Words("en"))
+    assert "Its 2 inputs, each times" in text and "| input 1 |" in text
+    assert f"gives {Words('en').percent(t.value, 2)}, the probability of dogs" in text
+    assert the_network_s_value(text) == pytest.approx(t.activation, abs=1e-6)
+
+
+def test_the_weight_maps_panel_offers_the_classes_then_draws_one(served):
+    from convscope.app import weights
+
+    catalog, key, _ = served
+    view = weights.class_weights(catalog, key, None, "en")
+    assert view.choices == [(str(k), k) for k in range(10)] and view.figure is None
+    assert view.message == say("en", "weights_choose")
+    view = weights.class_weights(catalog, key, 4, "en")
+    assert view.figure.size[0] > 400 and "'4'" in view.message

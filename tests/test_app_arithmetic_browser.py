@@ -72,3 +72,37 @@ def test_a_click_on_a_map_shows_the_arithmetic_of_that_value(app, tiny_run):
         page.wait_for_function(
             "document.querySelector('#draw-arithmetic').innerText.includes('Click inside')",
             timeout=WAIT_MS)
+
+
+def test_a_class_score_picked_in_the_probabilities_shows_its_sum_and_softmax(app):
+    with browser_page(height=1400) as page:
+        open_page(page, app)
+        stroke(page, "#draw-canvas canvas")
+        page.wait_for_selector("#draw-probabilities .confidence-set", timeout=WAIT_MS)
+        page.wait_for_selector("#draw-maps img", timeout=WAIT_MS)
+        page.locator('#draw-probabilities [data-testid="3-confidence-set"]').click()
+        page.wait_for_function(
+            "document.querySelector('#draw-arithmetic').innerText.includes('class 3')",
+            timeout=WAIT_MS)
+        text = page.locator("#draw-arithmetic").inner_text()
+        for said in ("the score of class 3", "Its 12,544 inputs", "× weight", "Σ of all 12,544",
+                     "+ bias", "Softmax turns the 10 scores", "probability", "Recomputed"):
+            assert said in text
+        assert page.locator("#draw-arithmetic table").count() == 2  # products, softmax
+        page.locator("#draw-arithmetic").scroll_into_view_if_needed()
+        save_screenshot(page, "app-class-score")
+
+
+def test_the_trust_box_ticked_shows_the_check(app):
+    with browser_page(height=1400) as page:
+        open_page(page, app)
+        stroke(page, "#draw-canvas canvas")
+        page.wait_for_selector("#draw-maps img", timeout=WAIT_MS)
+        assert page.locator("#draw-trust-maps img").count() == 0  # nothing until ticked
+        page.locator("#draw-trust input[type=checkbox]").check()
+        page.wait_for_selector("#draw-trust-maps img", timeout=WAIT_MS)
+        page.wait_for_function(
+            "document.querySelector('#draw-trust-sentence').innerText.length > 20",
+            timeout=WAIT_MS)
+        page.locator("#draw-trust-maps").scroll_into_view_if_needed()
+        save_screenshot(page, "app-trust")

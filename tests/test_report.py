@@ -148,6 +148,9 @@ def test_mnist_report_has_every_section_in_the_course_order(mnist_page, tiny_run
     assert "130,394" in words and "3×3×1 × 32 + 32 = 320" in words  # the layer table
     assert "Feature maps, layer by layer" in words and "Grad-CAM" in words
     assert "Layer 1 (convolution), 32 maps" in words and "Layer 2 (convolution)" in words
+    # What the predicted class looks for: the output layer's weights as its input maps.
+    assert "What each class looks for" in words
+    assert [alt for _, alt in page.images if alt.startswith("The weights of output for ")]
     # The learning sentence is computed from this run's history.
     assert learning_verdict(tiny_run.history).sentence(Words("en")) in words
     # A clickable matrix: one panel per non-empty cell, each link pointing at its panel.
@@ -167,6 +170,8 @@ def test_photo_run_report_shows_the_batch_the_folders_and_photos_as_jpeg(catsdog
     words = page.words
     assert "The class folders" in words and "Skipped files" in words
     assert "Every file in the class folders was used." in words
+    # Its flattened maps feed a hidden dense layer: the weights of its first unit.
+    assert [alt for _, alt in page.images if alt.startswith("The weights of dense for unit 1")]
     assert "data:image/jpeg" in text  # photos as JPEG, drawings as palette PNG
     assert "data:image/png" in text
     assert_self_contained(text)

@@ -8,6 +8,8 @@ Figure.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -181,4 +183,31 @@ def heat_grid(panels: list[tuple[str, np.ndarray, np.ndarray]], title: str, cols
         ax.set_title(caption, fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def weight_maps(weights: np.ndarray, limit: float, title: str, legend: str, map_word: str):
+    """One unit's weights laid back as the maps its dense layer received: (height, width,
+    maps), one small picture per map on one diverging scale shared by every unit (``limit``:
+    the largest weight in size), red positive, blue negative, white zero; ``legend`` labels
+    the colour bar."""
+    count = weights.shape[-1]
+    rows, cols = grid_shape(count, 8 if count > 16 else 4)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols + 1.2, 1.75 * rows + 0.9),
+                             squeeze=False)
+    shown = None
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= count:
+            ax.axis("off")
+            continue
+        shown = ax.imshow(weights[..., k], cmap="RdBu_r", vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+        ax.set_title(f"{map_word} {k + 1}", fontsize=8)
+    fig.suptitle("\n".join(textwrap.wrap(title, 64)), fontsize=11)
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
+    bar = fig.colorbar(shown, ax=axes.ravel().tolist(), fraction=0.04, pad=0.03)
+    bar.set_label("\n".join(textwrap.wrap(legend, 60)), fontsize=8)  # as long as the bar
+    bar.ax.tick_params(labelsize=7)
     return fig

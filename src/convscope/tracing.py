@@ -246,3 +246,11 @@ def _pixels(model, layer, row_col, input_shape) -> tuple[int, int, int, int] | N
     row, col = row_col if row_col is not None else (0, 0)
     return found.at(row, col, *input_shape[:2])
 
+
+
+def flattened_input(model, layer) -> tuple | None:
+    """The (height, width, maps) that ``layer`` (a dense one) receives flattened into one
+    vector, None when its input is not maps laid in a row. The network runs once on zeros:
+    which tensor feeds which layer is known only by running it."""
+    shape = tuple(model.inputs[0].shape[1:])
+    return _observe(model, np.zeros(shape, np.float32), layer)[2]

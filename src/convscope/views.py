@@ -24,6 +24,7 @@ from .figures import Figure
 from .layer_table import layer_table
 from .runs import Run, load_run
 from .sanity import SanityCheck, sanity_check
+from .weight_maps import WeightMaps, weight_maps
 from .words import Words
 
 FILTER_IMAGES = 16  # images shown by default in one filter's figure, the classes in turn
@@ -112,6 +113,39 @@ def kernel_figures(run, layer=None, lang: str | None = None) -> list[Figure]:
                               inspection_plots.kernels_grid(weights, words, title),
                               words("cap_fig_kernels", count=cout, kh=kh, kw=kw, n=number)))
     return figures
+
+
+def weight_names(found: WeightMaps, class_names: list[str], words) -> list[str]:
+    """What each unit of ``found``'s layer scores: a class of the output (the second class
+    for a single sigmoid unit, whose probability it gives), else "unit N"."""
+    units = found.weights.shape[0]
+    if found.is_output and units == len(class_names):
+        return list(class_names)
+    if found.is_output and units == 1 and len(class_names) == 2:
+        return [class_names[1]]
+    return [words("fig_weights_unit", n=k + 1) for k in range(units)]
+
+
+def class_weights_figure(run, unit: int = 0, lang: str | None = None) -> Figure | None:
+    """What a class looks for: the weights of unit ``unit`` (a class of the output) of the
+    last dense layer fed by flattened maps, laid back as those maps on one diverging scale;
+    None when the network has no such layer (``weight_maps``)."""
+    run, words = load_run(run), Words(lang)
+    found = weight_maps(run.model)
+    if found is None:
+        return None
+    names = weight_names(found, run.class_names, words)
+    if not 0 <= unit < len(names):
+        raise ConvscopeError(f"The `unit` must be in 0–{len(names) - 1} for layer "
+                             f"{found.layer!r}; got {unit}", count=len(names))
+    _, height, width, maps = found.weights.shape
+    title = words("fig_weights_title", name=names[unit], layer=found.layer,
+                  count=words.number(height * width * maps), maps=maps, height=height,
+                  width=width)
+    drawing = inspection_plots.weight_maps(found.weights[unit], found.limit, title,
+                                           words("fig_weights_legend"),
+                                           words("fig_weights_map"))
+    return Figure(f"weights-{unit + 1}", drawing, words("cap_fig_weights", name=names[unit]))
 
 
 @dataclass

@@ -8,8 +8,11 @@ received, for the tab's current input. The panel shows the input with the value'
 field outlined, and the arithmetic in the course's terms, in the words the report's "Inside
 one number" uses: a first convolution's patch, kernel and products as a table, then the sum,
 the bias, the ReLU and the value; a deeper convolution's largest contributions by input map;
-a pooling's window and its winner. New maps (a stroke, another photo) compute the clicked
-place again, so the panel always explains the picture shown.
+a pooling's window and its winner. A click on a class in the probabilities shows that
+class's score: the output layer's largest weight × input products, their sum and the bias,
+then the softmax (or the sigmoid of a two-class network) that turns the scores into the
+probabilities shown. New maps (a stroke, another photo) compute the clicked place again, so
+the panel always explains the picture shown.
 """
 
 # No `from __future__ import annotations` here: Gradio finds the parameter that receives the
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..models import all_layers
 from ..pictures import outlined
 from ..runs import Run
 from ..tracing import Trace, trace
@@ -29,6 +33,7 @@ from .looking import value_at
 from .page import Page, answers, markdown_line
 
 MAPS_SAID = 5  # a deeper convolution's input maps named, largest contribution first
+PRODUCTS_SHOWN = 8  # a class score's weight × input products listed, largest first
 
 
 @dataclass
@@ -65,6 +70,89 @@ def clicked(catalog: Catalog, run_key: str | None, source, where, lang: str = "e
     t = trace(run, image, maps.layer, (row, col), channel)
     field = None if t.receptive_field is None else outlined(image, t.receptive_field)
     return ArithmeticView(arithmetic_text(t, Words(lang)), field)
+
+
+def scored(catalog: Catalog, run_key: str | None, source, name: str, lang: str = "en",
+           prepare: Callable = as_input) -> ArithmeticView:
+    """The arithmetic behind class ``name``'s score and probability, for the tab's
+    ``source`` (see ``clicked``): the network's last dense layer, traced."""
+    import keras
+
+    run = catalog.run(run_key) if run_key else None
+    image = None if run is None or name not in getattr(run, "class_names", []) \
+        else prepare(run, source)
+    if image is None:
+        return ArithmeticView(say(lang, "arith_invite"))
+    dense = [layer for layer in all_layers(run.model) if isinstance(layer, keras.layers.Dense)]
+    if not dense:
+        return ArithmeticView(say(lang, "arith_no_dense"))
+    index = run.class_names.index(name)
+    if dense[-1].units == 1:  # one sigmoid unit: the second class's score, the first the rest
+        index = len(run.class_names) - 1
+    t = trace(run, image, dense[-1], None, min(index, dense[-1].units - 1))
+    height, width = image.shape[:2]
+    field = outlined(image, (0, 0, height, width))  # a score sees the whole input
+    return ArithmeticView(score_text(t, run.class_names, index, Words(lang)), field)
+
+
+def score_text(t: Trace, names: list[str], index: int, words: Words) -> str:
+    """A class score's arithmetic as Markdown: the largest products, the sum and bias, then
+    the softmax (or sigmoid) giving the probabilities the tab shows."""
+    terms, n = t.terms, words.number
+    lines = [f"**{markdown_line(words('trace_class_head', layer=t.layer, name=names[index]))}**"]
+    origin = terms["origin"]
+    laid = "" if origin is None else words("arith_laid", maps=origin[2], height=origin[0],
+                                           width=origin[1])
+    lines.append(words("arith_products", n=n(len(terms["inputs"])), laid=laid,
+                       shown=min(PRODUCTS_SHOWN, len(terms["inputs"]))))
+    rows = [[_input_name(c, words), n(c["input"], 3), n(c["weight"], 3), n(c["product"], 3)]
+            for c in terms["largest"][:PRODUCTS_SHOWN]]
+    lines.append(_rows([words("arith_input"), words("arith_value"), words("arith_weight"),
+                        words("arith_product")], rows))
+    lines.append(words("arith_score", n=n(len(terms["inputs"])), sum=n(terms["sum"], 4),
+                       bias=n(terms["bias"], 4), score=n(terms["pre_activation"], 4)))
+    if terms.get("probabilities") is not None:
+        lines += _softmax(terms, names, index, words)
+    elif terms["function"] == "sigmoid" and len(names) == 2:
+        lines.append(words("arith_sigmoid", score=n(terms["pre_activation"], 4),
+                           p=words.percent(t.value, 2), second=names[1], first=names[0],
+                           q=words.percent(1 - t.value, 2)))
+    else:
+        lines.append(words("arith_function", function=terms["function"], value=n(t.value, 4)))
+    lines.append(words("trace_check", value=n(t.value, 6), activation=n(t.activation, 6)))
+    return "\n\n".join(lines)
+
+
+def _input_name(contribution: dict, words: Words) -> str:
+    where = contribution["map_position"]
+    if where is None:
+        return words("arith_input_number", i=contribution["index"] + 1)
+    return words("arith_input_at", row=where[0], col=where[1], map=where[2] + 1)
+
+
+def _softmax(terms: dict, names: list[str], index: int, words: Words) -> list[str]:
+    """Every class's score, exp(score − the largest) and its probability, the clicked class
+    in bold."""
+    logits, probabilities = np.asarray(terms["logits"]), np.asarray(terms["probabilities"])
+    top = float(logits.max())
+    shifted = np.exp(logits - top)
+    rows = []
+    for k in np.argsort(-probabilities, kind="stable"):
+        row = [markdown_line(names[k]), words.number(float(logits[k]), 3),
+               words.number(float(shifted[k]), 4), words.percent(float(probabilities[k]), 2)]
+        rows.append([f"**{cell}**" for cell in row] if k == index else row)
+    said = words("arith_softmax", count=len(names), top=words.number(top, 3),
+                 total=words.number(float(shifted.sum()), 4))
+    return [said, _rows([words("arith_class"), words("arith_score_column"),
+                         words("arith_exp", top=words.number(top, 3)),
+                         words("arith_probability")], rows)]
+
+
+def _rows(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table: a text column, then numbers (right-aligned)."""
+    rule = ["---"] + ["--:"] * (len(header) - 1)
+    return "\n".join("| " + " | ".join(line) + " |"
+                     for line in [[markdown_line(h) for h in header], rule, *rows])
 
 
 def arithmetic_text(t: Trace, words: Words) -> str:
@@ -128,10 +216,12 @@ def _table(grids: list[tuple[str, np.ndarray]], words: Words, bold=None) -> str:
 # -- the panel --------------------------------------------------------------------------------
 
 
-def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> None:
-    """The panel under a tab's maps picture ``maps``, answering a click on it. ``run``: the
-    tab's run picker; ``source_input``: the component (or state) holding its input, which
-    ``prepare(run, value)`` makes the network's input (see ``clicked``)."""
+def build(page: Page, tab: str, maps, run, source_input, prepare: Callable,
+          scores=None) -> None:
+    """The panel under a tab's maps picture ``maps``, answering a click on it, or on a class
+    of ``scores`` (the tab's probabilities, a ``gr.Label``). ``run``: the tab's run picker;
+    ``source_input``: the component (or state) holding its input, which ``prepare(run,
+    value)`` makes the network's input (see ``clicked``)."""
     import gradio as gr
 
     page.labelled(gr.Markdown, "arith_heading", "value")
@@ -142,10 +232,13 @@ def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> N
         with gr.Column(scale=3, min_width=320):
             # Not relabelled with the page: its answer is given again in the new language.
             text = gr.Markdown(say("en", "arith_invite"), elem_id=f"{tab}-arithmetic")
-    clicks = gr.State(None)  # where the page's maps were last clicked: (x, y)
+    # What was last clicked: (x, y) in the maps picture, or a class's name in the scores.
+    clicks = gr.State(None)
 
     @answers(lambda line: ArithmeticView(line).outputs())
     def shown(run_key, source, lang, where):
+        if isinstance(where, str):
+            return scored(page.catalog, run_key, source, where, lang, prepare).outputs()
         return clicked(page.catalog, run_key, source, where, lang, prepare).outputs()
 
     def on_click(run_key, source, lang, evt: gr.SelectData):
@@ -154,6 +247,13 @@ def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> N
 
     maps.select(on_click, [run, source_input, page.language], [text, field, clicks],
                 show_progress="hidden")
+    if scores is not None:
+        def on_score(run_key, source, lang, evt: gr.SelectData):
+            name = str(evt.value)
+            return (*shown(run_key, source, lang, name), name)
+
+        scores.select(on_score, [run, source_input, page.language], [text, field, clicks],
+                      show_progress="hidden")
     # New maps (a stroke, another photo or run): the same place, computed again for them,
     # so that the panel never explains a picture no longer shown.
     again = [run, source_input, page.language, clicks]

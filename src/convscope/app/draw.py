@@ -39,6 +39,7 @@ from .arithmetic import build as arithmetic_panel
 from .catalog import Catalog
 from .looking import look
 from .page import Page, answer_widgets, answers, maps_widget, markdown_line, skipped
+from .trust import build as trust_panel
 from .unsure import unsure_line
 
 # The canvas's pixels a side (it is shown larger or smaller to fit the page): ample for
@@ -270,8 +271,11 @@ def build(page: Page) -> None:
     # The number of the drawing last answered, read by the canvas's script (hidden).
     answered = gr.HTML("0", elem_id="draw-answered", elem_classes="answered-mark")
     sketch = gr.State(lambda: Sketch())  # a new one per page (a class would be read as data)
-    arithmetic_panel(page, "draw", maps, run, sketch,
-                     lambda run_, sketch_: clicked_input(run_, drawing(sketch_.png)))
+    def drawn(run_, sketch_):
+        return clicked_input(run_, drawing(sketch_.png))
+
+    arithmetic_panel(page, "draw", maps, run, sketch, drawn, probabilities)
+    trust_panel(page, "draw", maps, run, sketch, drawn)
     priority = page.trainer.priority
     outputs = [message, probabilities, seen, maps, cam, answered]
 

@@ -22,6 +22,8 @@ from .catalog import Catalog
 from .exporting import build as export_panel
 from .looking import look
 from .page import answers, markdown_line
+from .trust import build as trust_panel
+from .weights import build as weights_panel
 
 GALLERY_IMAGES = 24  # test images shown for a confusion cell, and mistakes shown
 THUMBNAIL = 96  # pixels a side of a test image in a gallery
@@ -216,9 +218,12 @@ def build(page) -> None:
     mistakes = page.labelled(gr.Gallery, "mistakes", elem_id="explore-mistakes", columns=8,
                              height="auto", allow_preview=False)
     index, show, klass, inspected_outputs = _inspection_widgets(page)
-    arithmetic_panel(page, "explore", inspected_outputs[-1], run, index, inspected_input)
+    arithmetic_panel(page, "explore", inspected_outputs[-1], run, index, inspected_input,
+                     inspected_outputs[1])
+    trust_panel(page, "explore", inspected_outputs[-1], run, index, inspected_input)
     filter_layer, filter_go, filter_inputs, filter_image = _filter_widgets(page)
     kernel_layer, kernel_go, kernel_image = _kernel_widgets(page)
+    weights_panel(page, run)
     cell_indices, mistake_indices = gr.State([]), gr.State([])
     lang = page.language
 

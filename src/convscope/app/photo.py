@@ -17,6 +17,7 @@ from .arithmetic import build as arithmetic_panel
 from .catalog import Catalog
 from .looking import look
 from .page import Page, answer_widgets, answers, maps_widget, markdown_line
+from .trust import build as trust_panel
 from .unsure import unsure_line
 from .uploads import MAX_UPLOAD_BYTES, check_upload
 
@@ -95,8 +96,11 @@ def build(page: Page) -> None:
         with gr.Column(scale=3, min_width=320):
             message, probabilities, seen, cam = answer_widgets(page, "photo")
     maps = maps_widget(page, "photo")
-    arithmetic_panel(page, "photo", maps, run, upload,
-                     lambda run_, path: run_.as_input(check_upload(path)) if path else None)
+    def uploaded(run_, path):
+        return run_.as_input(check_upload(path)) if path else None
+
+    arithmetic_panel(page, "photo", maps, run, upload, uploaded, probabilities)
+    trust_panel(page, "photo", maps, run, upload, uploaded)
 
     @answers(lambda line: PhotoView(line).outputs())
     def on_photo(run_key, path, lang):

@@ -23,6 +23,7 @@ from .. import inspection, views
 from ..html import embed_array, embed_figure, esc
 from ..pictures import heat_overlay
 from ..sanity import sanity_check
+from ..weight_maps import weight_maps
 from ..words import Words
 from .arithmetic import arithmetic_section
 from .sections import figure, note
@@ -56,6 +57,7 @@ def seeing_section(subject: Subject, text: Words) -> str:
     steps = [("h_maps", lambda: _feature_maps(subject, picks, text)),
              ("h_filter", lambda: _filters(subject, text)),
              ("h_kernels", lambda: _kernels(subject, text)),
+             ("h_class_weights", lambda: _class_weights(subject, picks, text)),
              ("h_cam", lambda: _grad_cams(subject, picks, text)),
              ("h_check", lambda: _check(subject, picks, text)),
              ("h_trace", lambda: _arithmetic(subject, picks, text))]
@@ -217,6 +219,23 @@ def _kernels(subject: Subject, text: Words) -> str:
              f"<span>{k + 1}</span></div>" for k, p in enumerate(pictures)]
     return (f'<figure class="kernels"><div class="maps-grid">{"".join(cells)}</div>'
             f"<figcaption>{esc(text(key, count=count, kh=kh, kw=kw))}</figcaption></figure>")
+
+
+def _class_weights(subject: Subject, picks: list[Pick], text: Words) -> str:
+    """What the class predicted for the first image looks for: the weights of the last dense
+    layer fed by flattened maps, laid back as those maps (its first unit when it is not the
+    output; one line for a network without such a layer)."""
+    found = weight_maps(subject.model)
+    if found is None:
+        return note(text("weights_none"))
+    names = views.weight_names(found, subject.run.class_names, text)
+    unit = 0
+    if picks and found.is_output and len(names) == len(subject.run.class_names):
+        image = _prepared(subject, picks[0])
+        unit = int(np.argmax(subject.run.predict_arrays(image[None])[0]))
+    drawn = views.class_weights_figure(subject.run, unit, text.lang)
+    alt = text("alt_weights", layer=found.layer, name=names[unit])
+    return figure(embed_figure(drawn.figure, dpi=72), alt, drawn.caption)
 
 
 # -- Grad-CAM --------------------------------------------------------------------------------

@@ -286,17 +286,90 @@ WORDS: dict[str, tuple[str, str]] = {
               "{count} photo(s) ajoutée(s) à la classe {klass} du jeu {set}."),
     # inside one number: a click on the maps (the arithmetic's own words are the report's
     # trace_* ones)
-    "arith_heading": ("#### Inside one number: click a value in the maps above",
-                      "#### Dans un nombre : cliquez une valeur des cartes ci-dessus"),
-    "arith_invite": ("Click inside a map above: the arithmetic that gives that value, from "
-                     "what its layer received, shows here.",
-                     "Cliquez dans une carte ci-dessus : le calcul qui donne cette valeur, à "
-                     "partir de ce que sa couche a reçu, s'affiche ici."),
+    "arith_heading": ("#### Inside one number: click a value in the maps above, or a class "
+                      "in the probabilities",
+                      "#### Dans un nombre : cliquez une valeur des cartes ci-dessus, ou une "
+                      "classe dans les probabilités"),
+    "arith_invite": ("Click inside a map above, or on a class in the probabilities: the "
+                     "arithmetic that gives that value, from what its layer received, shows "
+                     "here.",
+                     "Cliquez dans une carte ci-dessus, ou sur une classe dans les "
+                     "probabilités : le calcul qui donne cette valeur, à partir de ce que sa "
+                     "couche a reçu, s'affiche ici."),
+    "arith_no_dense": ("This network has no dense layer: its class scores come from another "
+                       "kind of layer, which this panel does not explain.",
+                       "Ce réseau n'a pas de couche dense : ses scores de classe viennent "
+                       "d'une autre sorte de couche, que ce panneau n'explique pas."),
+    "arith_laid": (" (its {maps} maps of {height}×{width} laid in a row)",
+                   " (ses {maps} cartes de {height}×{width} mises bout à bout)"),
+    "arith_products": ("Its {n} inputs{laid}, each times its weight for this class; the {shown} "
+                       "largest products:",
+                       "Ses {n} entrées{laid}, chacune fois son poids pour cette classe ; les "
+                       "{shown} plus grands produits :"),
+    "arith_input": ("input", "entrée"),
+    "arith_value": ("value", "valeur"),
+    "arith_weight": ("× weight", "× poids"),
+    "arith_product": ("= product", "= produit"),
+    "arith_input_at": ("map {map}, row {row}, column {col}",
+                       "carte {map}, ligne {row}, colonne {col}"),
+    "arith_input_number": ("input {i}", "entrée {i}"),
+    "arith_score": ("Σ of all {n} products = {sum}, + bias {bias} = {score}: the class's "
+                    "score (its logit).",
+                    "Σ des {n} produits = {sum}, + biais {bias} = {score} : le score de la "
+                    "classe (son logit)."),
+    "arith_softmax": ("Softmax turns the {count} scores into the probabilities shown: each "
+                      "class gets exp(its score) ÷ the sum of exp(every score). Taking the "
+                      "largest score ({top}) off each first changes no ratio and keeps the "
+                      "numbers small; their sum here is {total}.",
+                      "La softmax transforme les {count} scores en les probabilités "
+                      "affichées : chaque classe reçoit exp(son score) ÷ la somme des "
+                      "exp(de chaque score). Retrancher d'abord le plus grand score ({top}) ne "
+                      "change aucun rapport et garde de petits nombres ; leur somme ici vaut "
+                      "{total}."),
+    "arith_class": ("class", "classe"),
+    "arith_score_column": ("score", "score"),
+    "arith_exp": ("exp(score − {top})", "exp(score − {top})"),
+    "arith_probability": ("probability", "probabilité"),
+    "arith_sigmoid": ("One output for two classes: the sigmoid of the score, 1 ÷ (1 + "
+                      "exp(−score)) with score = {score}, gives {p}, the probability of "
+                      "{second}; {first} gets the rest, {q}.",
+                      "Une sortie pour deux classes : la sigmoïde du score, 1 ÷ (1 + "
+                      "exp(−score)) avec score = {score}, donne {p}, la probabilité de "
+                      "{second} ; {first} reçoit le reste, {q}."),
+    "arith_function": ("{function} → {value}.", "{function} → {value}."),
     "arith_field": ("It depends on the input's rows {top}–{bottom}, columns {left}–{right} "
                     "({height}×{width} pixels: its receptive field, outlined on the input).",
                     "Elle dépend des lignes {top}–{bottom}, colonnes {left}–{right} de "
                     "l'entrée ({height}×{width} pixels : son champ récepteur, encadré sur "
                     "l'entrée)."),
+    # what each class looks for: the output layer's weights as maps (Explore)
+    "weights_heading": ("What each class looks for (the output layer's weights as maps)",
+                        "Ce que cherche chaque classe (les poids de la couche de sortie en "
+                        "cartes)"),
+    "weights_class": ("Class", "Classe"),
+    "weights_choose": ("Choose a class: its weights show as the maps the layer receives, red "
+                       "where a high value raises its score, blue where it lowers it.",
+                       "Choisissez une classe : ses poids s'affichent comme les cartes que "
+                       "reçoit la couche, en rouge là où une valeur élevée augmente son score, "
+                       "en bleu là où elle le diminue."),
+    # can this map be trusted: the sanity check of Grad-CAM (explain --check)
+    "trust_tick": ("Can this map be trusted? Check the Grad-CAM map",
+                   "Peut-on se fier à cette carte ? Vérifier la carte Grad-CAM"),
+    "trust_help": ("Ticked, the app computes Grad-CAM again for the runner-up class and on "
+                   "copies of the network whose learnt weights are erased layer by layer from "
+                   "the top, ρ being each map's rank correlation with the trained one (a few "
+                   "seconds).",
+                   "Cochée, l'application recalcule Grad-CAM pour la classe suivante et sur "
+                   "des copies du réseau dont les poids appris sont effacés couche par "
+                   "couche depuis le haut, ρ étant la corrélation de rang de chaque carte "
+                   "avec celle du réseau entraîné (quelques secondes)."),
+    "trust_nothing": ("Nothing to check yet: draw or choose a picture first.",
+                      "Rien à vérifier pour l'instant : dessinez ou choisissez d'abord une "
+                      "image."),
+    "trust_title": ("Can this map be trusted? Grad-CAM of layer {layer}, trained, then "
+                    "randomised from the top",
+                    "Peut-on se fier à cette carte ? Grad-CAM de la couche {layer}, entraînée, "
+                    "puis rendue aléatoire depuis le haut"),
     "arith_field_picture": ("What this value sees",
                             "Ce que voit cette valeur"),
 }

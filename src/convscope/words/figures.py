@@ -154,6 +154,29 @@ WORDS: dict[str, tuple[str, str]] = {
                         "dark ones subtract.",
                         "Les {count} motifs {kh}×{kw} appris par la couche {n} : les poids "
                         "clairs ajoutent, les sombres retranchent."),
+    # what each class looks for: a dense layer's weights laid back as its input maps
+    "fig_weights_title": ("What '{name}' looks for: {layer}'s {count} weights as the {maps} "
+                          "maps of {height}×{width} it receives",
+                          "Ce que cherche « {name} » : les {count} poids de {layer} comme les "
+                          "{maps} cartes de {height}×{width} qu'elle reçoit"),
+    "fig_weights_unit": ("unit {n}", "unité {n}"),
+    "fig_weights_map": ("map", "carte"),
+    "fig_weights_legend": ("weight: red raises the score where the map is high, blue lowers "
+                           "it, white ignores it (one scale for every class)",
+                           "poids : le rouge augmente le score là où la carte est élevée, le "
+                           "bleu le diminue, le blanc l'ignore (une échelle pour toutes les "
+                           "classes)"),
+    "cap_fig_weights": ("Each class's score is every value of these maps times its weight, "
+                        "summed: red places of a map push towards '{name}', blue ones away.",
+                        "Le score de chaque classe est la somme de chaque valeur de ces cartes "
+                        "fois son poids : les zones rouges d'une carte poussent vers « {name} », "
+                        "les bleues l'en éloignent."),
+    "weights_none": ("This network has no dense layer fed by flattened maps (its maps are "
+                     "pooled to one value each, or it has no dense layer): no weight maps to "
+                     "show.",
+                     "Ce réseau n'a pas de couche dense alimentée par des cartes mises bout à "
+                     "bout (ses cartes sont réduites à une valeur chacune, ou il n'a pas de "
+                     "couche dense) : pas de cartes de poids à montrer."),
     "fig_cam_title": ("{method} on {image} (layer {layer})",
                       "{method} sur {image} (couche {layer})"),
     "fig_evidence": ("evidence for '{name}'", "indices pour « {name} »"),

@@ -240,6 +240,12 @@ WORDS: dict[str, tuple[str, str]] = {
                       "every answer is called unsure.",
                       "À aucun niveau de confiance ses réponses de test n'étaient justes "
                       "{target} du temps : toute réponse est dite hésitante."),
+    "h_class_weights": ("What each class looks for: the weights over the last maps",
+                        "Ce que cherche chaque classe : les poids sur les dernières cartes"),
+    "alt_weights": ("The weights of {layer} for {name}, as the maps it receives: red "
+                    "positive, blue negative",
+                    "Les poids de {layer} pour {name}, comme les cartes qu'elle reçoit : "
+                    "rouge positif, bleu négatif"),
     "h_check": ("Can the Grad-CAM map be trusted?",
                 "Peut-on se fier à la carte Grad-CAM ?"),
     "alt_check": ("Grad-CAM maps of the trained network, of the runner-up class and of the "
