@@ -205,12 +205,16 @@ WORDS: dict[str, tuple[str, str]] = {
                       "depuis la couche de sortie vers l'entrée ; ρ est la corrélation de rang "
                       "avec la carte du réseau entraîné (1 : le même ordre des pixels, 0 : "
                       "rien en commun)."),
-    "check_trusted": ("The map passes both checks: it falls apart when the learnt weights "
-                      "are erased, and it changes with the class. It shows what this network "
-                      "learnt to look at for this image.",
+    # A network that learnt nothing passes too (its own random weights count): the sentence
+    # says what the checks show and leaves how much it learnt to its accuracy.
+    "check_trusted": ("The map passes both checks: it falls apart when the weights are "
+                      "erased, and it changes with the class. It shows what this network, "
+                      "with its weights, looks at in this image; how much those weights "
+                      "learnt is for its test accuracy to say.",
                       "La carte passe les deux tests : elle se défait quand on efface les "
-                      "poids appris, et elle change avec la classe. Elle montre ce que ce "
-                      "réseau a appris à regarder dans cette image."),
+                      "poids, et elle change avec la classe. Elle montre ce que ce réseau, "
+                      "avec ses poids, regarde dans cette image ; ce que ces poids ont appris, "
+                      "c'est sa précision sur le test qui le dit."),
     "check_ignores_weights": ("Careful: the map still looks the same once the learnt weights "
                               "are erased (ρ = {rho}): it draws the image's outlines more "
                               "than what this network learnt.",
