@@ -44,6 +44,8 @@ SPECK = 0.04  # pieces with less ink than this fraction of the largest piece are
 EDGE_BAND = 0.06  # the border band, as a fraction of the picture's shorter side
 SOFT = 0.5  # ink whose edges are wider than this fraction of its strokes is soft
 THICK_PEN = 0.5  # strokes wider than this fraction of the paper's window are a felt pen's
+FRAME = 0.02  # the picture's frame, as a fraction of its shorter side
+EVEN_FRAME = 0.25  # a frame whose levels spread less than this fraction of the picture's is even
 
 
 def digit_as_mnist(image, source: str = "image") -> np.ndarray:
@@ -103,16 +105,20 @@ def ink_strength(grey: np.ndarray) -> np.ndarray:
     window."""
     dark = _dark_ink(grey)
     size = _ground_size(grey)
-    ink = _scaled(_contrast(grey, dark, size))
     widest = min(grey.shape) // 2
+    # A felt pen's strokes come first: the usual window leaves blocks of their middle as
+    # paper, a broken ink whose edges would read as soft.
+    wide = _scaled(_contrast(grey, dark, widest))
+    if stroke_width(wide) > THICK_PEN * size:
+        return wide
+    ink = _scaled(_contrast(grey, dark, size))
     reach = soft_width(ink)
     if reach > 0:
         soft = _scaled(_contrast(grey, dark, max(size, min(round(3 * reach), widest))))
         # Ink over most of a small picture leaves the wider window too little paper to tell
         # ink from noise: the usual window's reading stands.
         return soft if soft.any() else ink
-    wide = _scaled(_contrast(grey, dark, widest))
-    return wide if stroke_width(wide) > THICK_PEN * size else ink
+    return ink
 
 
 def _contrast(grey: np.ndarray, dark: bool, size: int) -> np.ndarray:
@@ -150,10 +156,18 @@ def _scaled(ink: np.ndarray) -> np.ndarray:
 
 
 def _dark_ink(grey: np.ndarray) -> bool:
-    """Whether the ink is darker than the ground: on the far side of the median (the ground)
-    from the picture's darker or its lighter end. When the ink is too little to reach the
-    1st or 99th percentile (a hairline on a large sheet), the lopsided departures from the
-    median decide: noise spreads evenly, ink only one way."""
+    """Whether the ink is darker than the ground: on the far side of the ground's level from
+    the picture's darker or its lighter end. The ground's level is the picture's frame where
+    the frame is of one even level (paper all round: a digit may cover most of its picture, a
+    felt pen's more than half), else the median (a photo's frame may hold a table, a shadow,
+    a dark corner). When the ink is too little to reach the 1st or 99th percentile (a hairline
+    on a large sheet), the lopsided departures from the median decide: noise spreads evenly,
+    ink only one way."""
+    low, high = np.percentile(grey, [1, 99])
+    frame = _frame(grey)
+    edge_low, edge, edge_high = np.percentile(frame, [10, 50, 90])
+    if high - low >= 32 and edge_high - edge_low < EVEN_FRAME * (high - low):
+        return bool(edge - low > high - edge)
     if min(grey.shape) >= 64:
         from scipy import ndimage
 
@@ -165,6 +179,13 @@ def _dark_ink(grey: np.ndarray) -> bool:
     if high - low >= 32:
         return bool(median - low > high - median)
     return bool(np.clip(median - grey, 0, None).sum() > np.clip(grey - median, 0, None).sum())
+
+
+def _frame(grey: np.ndarray) -> np.ndarray:
+    """The levels of the picture's outermost rows and columns (2 % of its shorter side)."""
+    band = max(1, round(FRAME * min(grey.shape)))
+    return np.concatenate([grey[:band].ravel(), grey[-band:].ravel(),
+                           grey[:, :band].ravel(), grey[:, -band:].ravel()])
 
 
 def _background(grey: np.ndarray, dark_ink: bool, size: int) -> np.ndarray:
