@@ -240,13 +240,18 @@ def test_sharp_ink_is_not_soft_and_blurred_ink_is():
     assert soft_width(ink(blurred)) > 14 / 2
 
 
-def test_a_picture_enlarged_by_repeating_pixels_is_read_at_its_own_resolution():
+def test_a_picture_enlarged_by_repeating_pixels_is_read_as_the_same_enlarged_smoothly():
+    """Its blocks are its own pixels: brought back to 12×15, then enlarged again bicubic (a
+    pixelated digit then reads as well as a smoothly enlarged one)."""
     from convscope.datasets.digits import _native
 
-    small = np.asarray(seven().resize((12, 15), Image.BOX), np.float32)
-    big = np.kron(small, np.ones((9, 9), np.float32))
-    assert _native(big).shape == small.shape
-    assert _native(np.asarray(seven(), np.float32)).shape == (240, 300)  # left as it is
+    small = seven().resize((12, 15), Image.BOX)
+    big = np.kron(np.asarray(small, np.float32), np.ones((9, 9), np.float32))
+    smooth = Image.fromarray(np.asarray(small, np.float32), mode="F").resize((108, 135),
+                                                                            Image.BICUBIC)
+    np.testing.assert_allclose(_native(big), np.asarray(smooth), atol=1e-3)
+    sharp = np.asarray(seven(), np.float32)
+    assert _native(sharp) is sharp  # left as it is
 
 
 @pytest.mark.parametrize("width", [14, 24, 40])

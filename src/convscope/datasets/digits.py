@@ -23,7 +23,7 @@ edges' width against its strokes' width (``soft_width``). Soft ink gets a paper 
 enough for its faint sides (else its middle or sides count as paper and an outline is left),
 and it is not thinned (its width is the blur's, not the pen's). A picture enlarged by repeating
 pixels is first brought back to its own resolution, so that its blocks' corners are not read
-as sharp edges.
+as sharp edges, and enlarged again smoothly.
 """
 
 from __future__ import annotations
@@ -65,14 +65,18 @@ def digit_as_mnist(image, source: str = "image") -> np.ndarray:
 
 
 def _native(grey: np.ndarray) -> np.ndarray:
-    """A picture enlarged by repeating its pixels (a thumbnail zoomed in by a viewer) back at
-    its own resolution: its blocks hold one pixel's worth of detail each."""
+    """A picture enlarged by repeating its pixels (a thumbnail zoomed in by a viewer) as the
+    same picture enlarged smoothly: its blocks hold one pixel's worth of detail each, so it is
+    brought back to its own resolution, then enlarged again (bicubic) to its size. A stroke
+    then has the soft edges and the width in pixels of a smoothly enlarged one, which the
+    preparation reads whole, rather than the few grey pixels of a thumbnail."""
     block = min(_repeat(grey), _repeat(grey.T))
     if block < 2:
         return grey
     h, w = grey.shape
     size = (max(1, round(w / block)), max(1, round(h / block)))
-    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+    small = Image.fromarray(grey, mode="F").resize(size, Image.BOX)
+    return np.asarray(small.resize((w, h), Image.BICUBIC), np.float32)
 
 
 def _repeat(grey: np.ndarray) -> int:

@@ -113,13 +113,15 @@ def digit_as_mnist(grey: np.ndarray) -> np.ndarray:
 
 
 def native(grey: np.ndarray) -> np.ndarray:
-    """A picture enlarged by repeating its pixels, back at its own resolution."""
+    """A picture enlarged by repeating its pixels, back at its own resolution, then enlarged
+    again smoothly (bicubic) to its size."""
     block = min(repeat(grey), repeat(grey.T))
     if block < 2:
         return grey
     h, w = grey.shape
     size = (max(1, round(w / block)), max(1, round(h / block)))
-    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+    small = Image.fromarray(grey, mode="F").resize(size, Image.BOX)
+    return np.asarray(small.resize((w, h), Image.BICUBIC), np.float32)
 
 
 def repeat(grey: np.ndarray) -> int:

@@ -124,12 +124,14 @@ const Prepare = (() => {
   }
   const median = (values) => percentile(Float64Array.from(values).sort(), 50);
 
-  // A picture enlarged by repeating its pixels back at its own resolution (Pillow's BOX).
+  // A picture enlarged by repeating its pixels back at its own resolution (Pillow's BOX), then
+  // enlarged again smoothly (bicubic) to its size.
   function native(grey, w, h) {
     const block = Math.min(repeat(grey, w, h, true), repeat(grey, w, h, false));
     if (block < 2) return [grey, w, h];
     const nw = Math.max(1, pyRound(w / block)), nh = Math.max(1, pyRound(h / block));
-    return [Pillow.resample(grey, w, h, 1, nw, nh, "box", null, false), nw, nh];
+    const small = Pillow.resample(grey, w, h, 1, nw, nh, "box", null, false);
+    return [Pillow.resample(small, nw, nh, 1, w, h, "bicubic", null, false), w, h];
   }
   // How many times each row (`rows`) or column is repeated; 1 when the changes are off a grid.
   function repeat(grey, w, h, rows) {
