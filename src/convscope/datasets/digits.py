@@ -5,7 +5,9 @@ a 20×20 box (aspect ratio kept), then placed in a 28×28 field so that its cent
 the centre. A photo or a drawing needs more before that recipe applies, in this order:
 
 1. **Ink and paper.** The paper is whatever the ink is not: the side of the grey levels the
-   median pixel is on. A dark-on-light photo is inverted so that ink is bright.
+   median pixel is on, or the picture's frame where it is of one even level (a felt pen's
+   digit may hold more ink than paper). A dark-on-light photo is inverted so that ink is
+   bright.
 2. **Uneven light.** Photos of paper are lit unevenly and cross shadows. The paper's own level
    is estimated by a grey *closing* (a maximum, then a minimum filter) wider than any pen
    stroke: it erases the strokes and keeps light gradients and shadow edges; the ink is then
