@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from synthetic import felt_eight
 
 from convscope.datasets.digits import digit_as_mnist, soft_width, stroke_width
 from convscope.errors import DataError
@@ -239,13 +240,18 @@ def test_sharp_ink_is_not_soft_and_blurred_ink_is():
     assert soft_width(ink(blurred)) > 14 / 2
 
 
-def test_a_picture_enlarged_by_repeating_pixels_is_read_at_its_own_resolution():
+def test_a_picture_enlarged_by_repeating_pixels_is_read_as_the_same_enlarged_smoothly():
+    """Its blocks are its own pixels: brought back to 12×15, then enlarged again bicubic (a
+    pixelated digit then reads as well as a smoothly enlarged one)."""
     from convscope.datasets.digits import _native
 
-    small = np.asarray(seven().resize((12, 15), Image.BOX), np.float32)
-    big = np.kron(small, np.ones((9, 9), np.float32))
-    assert _native(big).shape == small.shape
-    assert _native(np.asarray(seven(), np.float32)).shape == (240, 300)  # left as it is
+    small = seven().resize((12, 15), Image.BOX)
+    big = np.kron(np.asarray(small, np.float32), np.ones((9, 9), np.float32))
+    smooth = Image.fromarray(np.asarray(small, np.float32), mode="F").resize((108, 135),
+                                                                            Image.BICUBIC)
+    np.testing.assert_allclose(_native(big), np.asarray(smooth), atol=1e-3)
+    sharp = np.asarray(seven(), np.float32)
+    assert _native(sharp) is sharp  # left as it is
 
 
 @pytest.mark.parametrize("width", [14, 24, 40])
@@ -289,3 +295,47 @@ def test_digits_recipe_reads_foreign_digits_better_than_the_courses(tmp_path):
     assert digits.metrics["test_accuracy"] > 0.99
     assert digits_score >= 0.9 and digits_score > course_score + 0.02, (digits_score,
                                                                           course_score)
+
+
+# -- felt pens (issue 31, the targets' second round) -------------------------------------
+
+
+def test_a_felt_pen_digit_covering_most_of_its_picture_is_read_as_dark_ink():
+    """More ink than paper puts the picture's median on the ink: the ink's side is read from
+    the picture's even frame (paper all round), so the strokes stay ink and the loops paper,
+    as on the same 8 written on a larger sheet."""
+    from convscope.datasets.digits import _dark_ink
+
+    filling = np.asarray(felt_eight(), np.float32)
+    assert (filling < 128).mean() > 0.5
+    assert _dark_ink(filling) and not _dark_ink(255 - filling)
+    on_a_sheet = digit_as_mnist(felt_eight(margin=120))
+    assert similarity(digit_as_mnist(felt_eight()), on_a_sheet) > 0.85
+
+
+def test_a_photos_uneven_frame_leaves_the_ink_side_to_the_median():
+    """A photo's frame may hold a dark table around a light sheet: the frame is not paper
+    there, and the dark ink on the sheet is still read as dark."""
+    from convscope.datasets.digits import _dark_ink
+
+    photo = np.asarray(seven(), np.float32).copy()
+    photo[:, :40] = photo[:40] = 50  # the table in two of the frame's sides
+    assert _dark_ink(photo)
+
+
+def test_a_felt_pens_strokes_wider_than_the_usual_window_are_ink_in_their_middle():
+    """Soft-edged strokes wider than the usual paper window (a fifth of the picture): read
+    with the widest window before the soft-ink test, their middle is ink, not blocks of
+    paper."""
+    from PIL import ImageFilter
+
+    from convscope.datasets.digits import _contrast, _ground_size, _scaled
+
+    img = Image.new("L", (200, 200), 240)
+    ImageDraw.Draw(img).line([(100, 10), (100, 190)], fill=25, width=70)
+    grey = np.asarray(img.filter(ImageFilter.GaussianBlur(6)), np.float32)
+    usual = _scaled(_contrast(grey, dark=True, size=_ground_size(grey)))
+    assert soft_width(usual) > 0  # soft-edged in the usual window, as a felt pen's bled ink
+    core = np.zeros_like(grey, dtype=bool)
+    core[25:175, 75:125] = True
+    assert (ink(grey)[core] > 0.5).mean() > 0.95

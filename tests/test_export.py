@@ -16,6 +16,7 @@ import pytest
 from exporting import run_example, shape_picture
 from helpers import run_cli
 from PIL import Image
+from synthetic import soft_digit_pictures
 
 from convscope.errors import AlreadyExists, ConvscopeError
 from convscope.export import ExportError, export, formats
@@ -199,7 +200,7 @@ def test_the_example_answers_as_predict_for_photos(shapes_run, tmp_path):
 
 def test_the_examples_digit_preparation_is_convscopes(tmp_path):
     """The example's NumPy preparation of a digit against the library's SciPy one, on the
-    foreign digits (every medium)."""
+    foreign digits (every medium) and on one picture per soft-ink rule."""
     from foreign_digits import foreign_digits
 
     from convscope.datasets.digits import digit_as_mnist
@@ -213,15 +214,15 @@ def test_the_examples_digit_preparation_is_convscopes(tmp_path):
     source = spec.loader.get_source("example").replace(
         'HERE = Path(__file__).resolve().parent', f'HERE = Path({str(tmp_path)!r})')
     exec(compile(source, "predict.py", "exec"), example.__dict__)
-    for sample in foreign_digits(per_class=4):
-        where = f"{sample.style} {sample.medium}"
+    pictures = [(f"{s.style} {s.medium}", s.image) for s in foreign_digits(per_class=4)]
+    for where, picture in pictures + list(soft_digit_pictures().items()):
         try:
-            expected = digit_as_mnist(sample.image)
+            expected = digit_as_mnist(picture)
         except ConvscopeError:  # refused by convscope (two digits seen): refused by the example
             with pytest.raises(ValueError):
-                example.digit_as_mnist(example.grey(sample.image))
+                example.digit_as_mnist(example.grey(picture))
             continue
-        np.testing.assert_allclose(example.digit_as_mnist(example.grey(sample.image)),
+        np.testing.assert_allclose(example.digit_as_mnist(example.grey(picture)),
                                    expected, atol=1e-6, err_msg=where)
 
 

@@ -18,6 +18,7 @@ import pytest
 from browser import browser_page, save_screenshot
 from exporting import shape_picture
 from PIL import Image
+from synthetic import soft_digit_pictures
 
 from convscope.export import web
 from convscope.export.graph import inference_model
@@ -210,29 +211,13 @@ def test_the_folder_holds_what_the_page_needs_and_the_published_runtime(digit_pa
     assert digit_page.record["bytes"] < 7_000_000
 
 
-def soft_pictures() -> dict[str, Image.Image]:
-    """Soft ink (issue 31): a scan blurred by a tenth of the digit's height (read with a wider
-    paper window), a 12×12 thumbnail enlarged 16 times by repeating its pixels (read back at
-    12×12), and a felt pen's strokes wider than half the usual window (read with the widest)."""
-    from foreign_digits import _felt_pen, _ink_height, _pen_digit, _scan
-    from PIL import ImageFilter
-
-    rng = np.random.default_rng(31)
-    ink, _ = _pen_digit(3, rng, 160)
-    blurred = _scan(ink, rng).filter(ImageFilter.GaussianBlur(0.1 * _ink_height(ink)))
-    ink, _ = _pen_digit(5, rng, 120)
-    pixelated = _scan(ink, rng).resize((12, 12), Image.BOX).resize((192, 192), Image.NEAREST)
-    rng = np.random.default_rng(1)
-    ink, _ = _pen_digit(2, rng, 200, pen_range=(0.15, 0.28))
-    return {"blurred": blurred, "pixelated": pixelated, "felt-pen": _felt_pen(ink, rng)}
-
-
 def test_a_dropped_soft_digit_is_prepared_as_predict_does(tiny_run, digit_page, tmp_path):
-    """Blurred, pixelated and felt-pen digits dropped as PNGs: the page's 28×28 is Python's."""
+    """Blurred, pixelated, felt-pen and out-of-focus digits dropped as PNGs (one covering most of
+    its picture): the page's 28×28 is Python's."""
     differences = {}
     with browser_page() as page:
         opened(page, digit_page, [])
-        for medium, picture in soft_pictures().items():
+        for medium, picture in soft_digit_pictures().items():
             path = tmp_path / f"{medium}.png"
             picture.save(path)
             page.set_input_files("#file", str(path))

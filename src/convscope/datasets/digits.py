@@ -5,7 +5,9 @@ a 20×20 box (aspect ratio kept), then placed in a 28×28 field so that its cent
 the centre. A photo or a drawing needs more before that recipe applies, in this order:
 
 1. **Ink and paper.** The paper is whatever the ink is not: the side of the grey levels the
-   median pixel is on. A dark-on-light photo is inverted so that ink is bright.
+   median pixel is on, or the picture's frame where it is of one even level (a felt pen's
+   digit may hold more ink than paper). A dark-on-light photo is inverted so that ink is
+   bright.
 2. **Uneven light.** Photos of paper are lit unevenly and cross shadows. The paper's own level
    is estimated by a grey *closing* (a maximum, then a minimum filter) wider than any pen
    stroke: it erases the strokes and keeps light gradients and shadow edges; the ink is then
@@ -23,7 +25,7 @@ edges' width against its strokes' width (``soft_width``). Soft ink gets a paper 
 enough for its faint sides (else its middle or sides count as paper and an outline is left),
 and it is not thinned (its width is the blur's, not the pen's). A picture enlarged by repeating
 pixels is first brought back to its own resolution, so that its blocks' corners are not read
-as sharp edges.
+as sharp edges, and enlarged again smoothly.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ SPECK = 0.04  # pieces with less ink than this fraction of the largest piece are
 EDGE_BAND = 0.06  # the border band, as a fraction of the picture's shorter side
 SOFT = 0.5  # ink whose edges are wider than this fraction of its strokes is soft
 THICK_PEN = 0.5  # strokes wider than this fraction of the paper's window are a felt pen's
+FRAME = 0.02  # the picture's frame, as a fraction of its shorter side
+EVEN_FRAME = 0.25  # a frame whose levels spread less than this fraction of the picture's is even
 
 
 def digit_as_mnist(image, source: str = "image") -> np.ndarray:
@@ -63,14 +67,18 @@ def digit_as_mnist(image, source: str = "image") -> np.ndarray:
 
 
 def _native(grey: np.ndarray) -> np.ndarray:
-    """A picture enlarged by repeating its pixels (a thumbnail zoomed in by a viewer) back at
-    its own resolution: its blocks hold one pixel's worth of detail each."""
+    """A picture enlarged by repeating its pixels (a thumbnail zoomed in by a viewer) as the
+    same picture enlarged smoothly: its blocks hold one pixel's worth of detail each, so it is
+    brought back to its own resolution, then enlarged again (bicubic) to its size. A stroke
+    then has the soft edges and the width in pixels of a smoothly enlarged one, which the
+    preparation reads whole, rather than the few grey pixels of a thumbnail."""
     block = min(_repeat(grey), _repeat(grey.T))
     if block < 2:
         return grey
     h, w = grey.shape
     size = (max(1, round(w / block)), max(1, round(h / block)))
-    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+    small = Image.fromarray(grey, mode="F").resize(size, Image.BOX)
+    return np.asarray(small.resize((w, h), Image.BICUBIC), np.float32)
 
 
 def _repeat(grey: np.ndarray) -> int:
@@ -103,16 +111,20 @@ def ink_strength(grey: np.ndarray) -> np.ndarray:
     window."""
     dark = _dark_ink(grey)
     size = _ground_size(grey)
-    ink = _scaled(_contrast(grey, dark, size))
     widest = min(grey.shape) // 2
+    # A felt pen's strokes come first: the usual window leaves blocks of their middle as
+    # paper, a broken ink whose edges would read as soft.
+    wide = _scaled(_contrast(grey, dark, widest))
+    if stroke_width(wide) > THICK_PEN * size:
+        return wide
+    ink = _scaled(_contrast(grey, dark, size))
     reach = soft_width(ink)
     if reach > 0:
         soft = _scaled(_contrast(grey, dark, max(size, min(round(3 * reach), widest))))
         # Ink over most of a small picture leaves the wider window too little paper to tell
         # ink from noise: the usual window's reading stands.
         return soft if soft.any() else ink
-    wide = _scaled(_contrast(grey, dark, widest))
-    return wide if stroke_width(wide) > THICK_PEN * size else ink
+    return ink
 
 
 def _contrast(grey: np.ndarray, dark: bool, size: int) -> np.ndarray:
@@ -150,10 +162,18 @@ def _scaled(ink: np.ndarray) -> np.ndarray:
 
 
 def _dark_ink(grey: np.ndarray) -> bool:
-    """Whether the ink is darker than the ground: on the far side of the median (the ground)
-    from the picture's darker or its lighter end. When the ink is too little to reach the
-    1st or 99th percentile (a hairline on a large sheet), the lopsided departures from the
-    median decide: noise spreads evenly, ink only one way."""
+    """Whether the ink is darker than the ground: on the far side of the ground's level from
+    the picture's darker or its lighter end. The ground's level is the picture's frame where
+    the frame is of one even level (paper all round: a digit may cover most of its picture, a
+    felt pen's more than half), else the median (a photo's frame may hold a table, a shadow,
+    a dark corner). When the ink is too little to reach the 1st or 99th percentile (a hairline
+    on a large sheet), the lopsided departures from the median decide: noise spreads evenly,
+    ink only one way."""
+    low, high = np.percentile(grey, [1, 99])
+    frame = _frame(grey)
+    edge_low, edge, edge_high = np.percentile(frame, [10, 50, 90])
+    if high - low >= 32 and edge_high - edge_low < EVEN_FRAME * (high - low):
+        return bool(edge - low > high - edge)
     if min(grey.shape) >= 64:
         from scipy import ndimage
 
@@ -165,6 +185,13 @@ def _dark_ink(grey: np.ndarray) -> bool:
     if high - low >= 32:
         return bool(median - low > high - median)
     return bool(np.clip(median - grey, 0, None).sum() > np.clip(grey - median, 0, None).sum())
+
+
+def _frame(grey: np.ndarray) -> np.ndarray:
+    """The levels of the picture's outermost rows and columns (2 % of its shorter side)."""
+    band = max(1, round(FRAME * min(grey.shape)))
+    return np.concatenate([grey[:band].ravel(), grey[-band:].ravel(),
+                           grey[:, :band].ravel(), grey[:, -band:].ravel()])
 
 
 def _background(grey: np.ndarray, dark_ink: bool, size: int) -> np.ndarray:

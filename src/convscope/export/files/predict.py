@@ -87,6 +87,7 @@ WORKING_SIDE, BOX, SIZE = 256, 20, 28
 THINNEST, THICKEST, TARGET_WIDTH = 1.5, 4.5, 2.5
 SPECK, EDGE_BAND = 0.04, 0.06
 SOFT, THICK_PEN = 0.5, 0.5
+FRAME, EVEN_FRAME = 0.02, 0.25
 
 
 def digit_as_mnist(grey: np.ndarray) -> np.ndarray:
@@ -112,13 +113,15 @@ def digit_as_mnist(grey: np.ndarray) -> np.ndarray:
 
 
 def native(grey: np.ndarray) -> np.ndarray:
-    """A picture enlarged by repeating its pixels, back at its own resolution."""
+    """A picture enlarged by repeating its pixels, back at its own resolution, then enlarged
+    again smoothly (bicubic) to its size."""
     block = min(repeat(grey), repeat(grey.T))
     if block < 2:
         return grey
     h, w = grey.shape
     size = (max(1, round(w / block)), max(1, round(h / block)))
-    return np.asarray(Image.fromarray(grey, mode="F").resize(size, Image.BOX), np.float32)
+    small = Image.fromarray(grey, mode="F").resize(size, Image.BOX)
+    return np.asarray(small.resize((w, h), Image.BICUBIC), np.float32)
 
 
 def repeat(grey: np.ndarray) -> int:
@@ -135,17 +138,28 @@ def ink_strength(grey: np.ndarray) -> np.ndarray:
     """Ink as 0-1 (paper = 0); the paper's window widened for soft ink and felt pens."""
     dark = dark_ink(grey)
     size = max(5, round(0.2 * min(grey.shape)))
-    ink = scaled(contrast(grey, dark, size))
     widest = min(grey.shape) // 2
+    wide = scaled(contrast(grey, dark, widest))
+    if stroke_width(wide) > THICK_PEN * size:  # a felt pen's strokes, before the soft test
+        return wide
+    ink = scaled(contrast(grey, dark, size))
     reach = soft_width(ink)
     if reach > 0:
         soft = scaled(contrast(grey, dark, max(size, min(round(3 * reach), widest))))
         return soft if soft.any() else ink
-    wide = scaled(contrast(grey, dark, widest))
-    return wide if stroke_width(wide) > THICK_PEN * size else ink
+    return ink
 
 
 def dark_ink(grey: np.ndarray) -> bool:
+    """Ink on the far side of the ground's level: the frame's where it is even, else the
+    median's."""
+    low, high = np.percentile(grey, [1, 99])
+    band = max(1, round(FRAME * min(grey.shape)))
+    frame = np.concatenate([grey[:band].ravel(), grey[-band:].ravel(),
+                            grey[:, :band].ravel(), grey[:, -band:].ravel()])
+    edge_low, edge, edge_high = np.percentile(frame, [10, 50, 90])
+    if high - low >= 32 and edge_high - edge_low < EVEN_FRAME * (high - low):
+        return bool(edge - low > high - edge)
     if min(grey.shape) >= 64:  # the light's changes across a photo taken away first
         grey = grey - gaussian(grey, min(grey.shape) / 6)
     low, median, high = np.percentile(grey, [1, 50, 99])

@@ -82,7 +82,7 @@ const Prepare = (() => {
 
   const WORKING_SIDE = 256, BOX = 20, SIZE = 28;
   const THINNEST = 1.5, THICKEST = 4.5, TARGET_WIDTH = 2.5, SPECK = 0.04, EDGE_BAND = 0.06;
-  const SOFT = 0.5, THICK_PEN = 0.5;
+  const SOFT = 0.5, THICK_PEN = 0.5, FRAME = 0.02, EVEN_FRAME = 0.25;
 
   class Refused extends Error {}
 
@@ -124,12 +124,14 @@ const Prepare = (() => {
   }
   const median = (values) => percentile(Float64Array.from(values).sort(), 50);
 
-  // A picture enlarged by repeating its pixels back at its own resolution (Pillow's BOX).
+  // A picture enlarged by repeating its pixels back at its own resolution (Pillow's BOX), then
+  // enlarged again smoothly (bicubic) to its size.
   function native(grey, w, h) {
     const block = Math.min(repeat(grey, w, h, true), repeat(grey, w, h, false));
     if (block < 2) return [grey, w, h];
     const nw = Math.max(1, pyRound(w / block)), nh = Math.max(1, pyRound(h / block));
-    return [Pillow.resample(grey, w, h, 1, nw, nh, "box", null, false), nw, nh];
+    const small = Pillow.resample(grey, w, h, 1, nw, nh, "box", null, false);
+    return [Pillow.resample(small, nw, nh, 1, w, h, "bicubic", null, false), w, h];
   }
   // How many times each row (`rows`) or column is repeated; 1 when the changes are off a grid.
   function repeat(grey, w, h, rows) {
@@ -158,18 +160,29 @@ const Prepare = (() => {
   function inkStrength(grey, w, h) {
     const dark = darkInk(grey, w, h);
     const size = Math.max(5, pyRound(0.2 * Math.min(h, w)));
-    const ink = scaled(contrast(grey, w, h, dark, size), w, h);
     const widest = Math.floor(Math.min(h, w) / 2);
+    // A felt pen's strokes first: the usual window would break them into soft-looking blocks.
+    const wide = scaled(contrast(grey, w, h, dark, widest), w, h);
+    if (strokeWidth(wide, w, h) > THICK_PEN * size) return wide;
+    const ink = scaled(contrast(grey, w, h, dark, size), w, h);
     const reach = softWidth(ink, w, h);
     if (reach > 0) {
       const soft = scaled(contrast(grey, w, h, dark, Math.max(size, Math.min(pyRound(3 * reach), widest))), w, h);
       return soft.some((v) => v !== 0) ? soft : ink;
     }
-    const wide = scaled(contrast(grey, w, h, dark, widest), w, h);
-    return strokeWidth(wide, w, h) > THICK_PEN * size ? wide : ink;
+    return ink;
   }
 
+  // Ink on the far side of the ground's level: the frame's where it is even (paper all
+  // round), else the median's (a photo's frame may hold a table or a shadow).
   function darkInk(grey, w, h) {
+    const all = Float64Array.from(grey).sort();
+    const low0 = percentile(all, 1), high0 = percentile(all, 99);
+    const edges = frame(grey, w, h);
+    const edgeLow = percentile(edges, 10), edge = percentile(edges, 50), edgeHigh = percentile(edges, 90);
+    if (high0 - low0 >= 32 && edgeHigh - edgeLow < EVEN_FRAME * (high0 - low0)) {
+      return edge - low0 > high0 - edge;
+    }
     if (Math.min(h, w) >= 64) {
       const light = gaussian(grey, w, h, Math.min(h, w) / 6);
       grey = grey.map((g, i) => g - light[i]);
@@ -180,6 +193,19 @@ const Prepare = (() => {
     let below = 0, above = 0;
     for (const g of grey) { below += Math.max(mid - g, 0); above += Math.max(g - mid, 0); }
     return below > above;
+  }
+
+  // The levels of the outermost rows and columns (as NumPy's concatenation: corners twice), sorted.
+  function frame(grey, w, h) {
+    const band = Math.max(1, pyRound(FRAME * Math.min(h, w)));
+    const levels = [];
+    const row = (y) => { for (let x = 0; x < w; x++) levels.push(grey[y * w + x]); };
+    const column = (x) => { for (let y = 0; y < h; y++) levels.push(grey[y * w + x]); };
+    for (let k = 0; k < band; k++) row(k);
+    for (let k = 0; k < band; k++) row(h - band + k);
+    for (let k = 0; k < band; k++) column(k);
+    for (let k = 0; k < band; k++) column(w - band + k);
+    return Float64Array.from(levels).sort();
   }
 
   // The ink's contrast against the ground around it (paper never lighter than the closing).
