@@ -85,6 +85,7 @@ def time_handler(run_dir: Path, strokes: int) -> None:
 
     from convscope.app import draw
     from convscope.app.catalog import Catalog
+    from convscope.app.page import served
     from convscope.app.paths import Roots
 
     with tempfile.TemporaryDirectory() as root:
@@ -92,7 +93,7 @@ def time_handler(run_dir: Path, strokes: int) -> None:
         catalog = Catalog(roots)
         key = roots.key(run_dir.resolve())
         picture = gr.Image(format="png")
-        alone, encoded = [], []
+        alone, by_gradio, by_app = [], [], []
         for i, canvas in enumerate(canvases(strokes + WARM_UP)):
             sent = io.BytesIO()
             Image.fromarray(canvas).save(sent, "png")
@@ -100,15 +101,21 @@ def time_handler(run_dir: Path, strokes: int) -> None:
             began = time.perf_counter()
             view = draw.stroke(catalog, key, data_url)
             middle = time.perf_counter()
-            for array in (view.seen, view.maps, view.cam):
+            pictures = (view.seen, view.maps, view.cam)
+            for array in pictures:
                 picture.postprocess(array)
-            ended = time.perf_counter()
+            gradio_done = time.perf_counter()
+            for array in pictures:
+                served(array, root)
+            app_done = time.perf_counter()
             if i >= WARM_UP:
                 alone.append((middle - began) * 1000)
-                encoded.append((ended - began) * 1000)
+                by_gradio.append((gradio_done - began) * 1000)
+                by_app.append((app_done - gradio_done + middle - began) * 1000)
         if alone:
             print(f"  handler alone             {percentiles(alone)}")
-            print(f"  handler + PNG encoding    {percentiles(encoded)}")
+            print(f"  + Gradio's PNG encoding   {percentiles(by_gradio)}")
+            print(f"  + the app's PNG files     {percentiles(by_app)}")
 
 
 def time_clicks(run_dir: Path, clicks: int) -> None:
@@ -210,10 +217,13 @@ CLIENT_POINT = """([x, y]) => {
 }"""
 
 
-def time_browser(run_dirs: list[Path], strokes: int, moves: int, clicks: int = 0) -> None:
+def time_browser(run_dirs: list[Path], strokes: int, moves: int, clicks: int = 0,
+                 compare: bool = False) -> None:
     """End to end in chromium, with where the time goes: the drawing reaching the handler
     (from the pointer's release), the handler, and the answer's pictures encoded, sent and
-    shown. The app runs in this process, so one clock times both."""
+    shown. The app runs in this process, so one clock times both. ``compare``: every other
+    stroke has its pictures encoded by Gradio (arrays, as before issue 32) rather than written
+    by the app (``page.served``), and both are timed."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from browser import browser_page
 
@@ -231,6 +241,15 @@ def time_browser(run_dirs: list[Path], strokes: int, moves: int, clicks: int = 0
             handled.append((began, time.perf_counter()))
 
     draw.stroke = timed
+    served = draw.served
+
+    def variant(i: int) -> str:
+        # Every other stroke, shifted by one each digit (4 strokes, then a clear): each way
+        # gets as many first strokes on a clear canvas (its pictures new to the page) as others.
+        by_gradio = compare and (i + i // 4) % 2 == 1
+        draw.served = (lambda picture, folder: picture) if by_gradio else served
+        return "Gradio's PNG" if by_gradio else "app's PNG"
+
     with tempfile.TemporaryDirectory() as root:
         url, page_state, blocks = start(runs=run_dirs, runs_root=root,
                                         port=free_port("127.0.0.1", 0), quiet=True)
@@ -244,21 +263,23 @@ def time_browser(run_dirs: list[Path], strokes: int, moves: int, clicks: int = 0
                     page.get_by_role("option", name=key).first.click()
                     page.evaluate(INSTRUMENT)
                     if strokes:
-                        phases = _strokes(page, strokes + WARM_UP, moves, handled)
-                        _print_strokes(run_dir, phases)
+                        phases = _strokes(page, strokes + WARM_UP, moves, handled, variant)
+                        for name in sorted({p["variant"] for p in phases}, reverse=not compare):
+                            _print_phases(run_dir.name if not compare
+                                          else f"{run_dir.name}, {name}",
+                                          [p for p in phases[WARM_UP:] if p["variant"] == name])
                     if clicks:
                         _print_clicks(run_dir, _clicks(page, page_state.catalog.run(key),
                                                        clicks + 2 * WARM_UP))
         finally:
             stop(page_state, blocks)
-            draw.stroke = stroke
+            draw.stroke, draw.served = stroke, served
 
 
-def _print_strokes(run_dir: Path, phases: list[dict]) -> None:
-    total = [p["shown"] for p in phases[WARM_UP:]]
-    print(f"  {run_dir.name:12} browser   {percentiles(total)}", flush=True)
+def _print_phases(title: str, phases: list[dict]) -> None:
+    print(f"  {title:24} browser   {percentiles([p['shown'] for p in phases])}", flush=True)
     for name in ("sent", "handler", "after handler"):
-        values = [p[name] for p in phases[WARM_UP:] if p[name] == p[name]]
+        values = [p[name] for p in phases if p[name] == p[name]]
         print(f"      {name:14} median {np.median(values):6.0f} ms")
 
 
@@ -311,7 +332,7 @@ def _clicks(page, run, count: int) -> list[tuple[str, float]]:
     return timed
 
 
-def _strokes(page, count: int, moves: int, handled: list) -> list[dict]:
+def _strokes(page, count: int, moves: int, handled: list, variant) -> list[dict]:
     """Short strokes across the canvas, a clear every few; the phases of each (ms).
 
     Each stroke has its own slant and length: the app names its pictures by their content,
@@ -327,6 +348,7 @@ def _strokes(page, count: int, moves: int, handled: list) -> list[dict]:
             page.locator("#draw-canvas button.clear").click()
             time.sleep(1.0)
         before = page.evaluate("window.__latencies.length")
+        name = variant(i)
         slant, length = rng.uniform(-0.25, 0.25), rng.uniform(0.3, 0.6)
         x0, x1 = box["x"] + box["width"] * (0.5 + np.array([-slant, slant]) / 2)
         y0, y1 = box["y"] + box["height"] * (0.5 + np.array([-length, length]) / 2)
@@ -344,7 +366,7 @@ def _strokes(page, count: int, moves: int, handled: list) -> list[dict]:
             continue
         shown = page.evaluate("window.__latencies")[-1]
         began, ended = handled[-1] if handled else (float("nan"), float("nan"))
-        phases.append({"shown": shown, "sent": (began - released) * 1000,
+        phases.append({"variant": name, "shown": shown, "sent": (began - released) * 1000,
                        "handler": (ended - began) * 1000,
                        "after handler": shown - (ended - released) * 1000})
         time.sleep(0.3)
@@ -364,6 +386,8 @@ def main() -> None:
     parser.add_argument("--browser-clicks", type=int, default=0,
                         help="with --browser: clicks on the maps and the class scores timed")
     parser.add_argument("--moves", type=int, default=12, help="mouse moves per stroke")
+    parser.add_argument("--compare-encoding", action="store_true",
+                        help="in the browser, every other stroke's pictures encoded by Gradio")
     args = parser.parse_args()
     import convscope.app  # noqa: F401  (Gradio's settings)
     from convscope._setup import import_keras_quietly
@@ -379,7 +403,8 @@ def main() -> None:
         if args.clicks:
             time_clicks(run_dir, args.clicks)
     if args.browser:
-        time_browser(args.runs, args.browser_strokes, args.moves, args.browser_clicks)
+        time_browser(args.runs, args.browser_strokes, args.moves, args.browser_clicks,
+                     args.compare_encoding)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

@@ -8,10 +8,12 @@ Software rendering takes 100–150 ms per mouse event here, so strokes are short
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -90,7 +92,7 @@ def text_of(page, selector: str) -> str:
 
 
 def test_a_stroke_gives_a_prediction_maps_and_grad_cam(app):
-    url, _ = app
+    url, state = app
     with browser_page() as page:
         requested = open_page(page, url)
         stroke(page, "#draw-canvas canvas")
@@ -103,6 +105,15 @@ def test_a_stroke_gives_a_prediction_maps_and_grad_cam(app):
         assert "%" in text_of(page, "#draw-probabilities")
         maps = page.locator("#draw-maps img").first.bounding_box()
         assert maps["height"] > 200
+        # The three pictures are the PNG files the app wrote in Gradio's folder, named by their
+        # content, grey ones in one channel (issue 32: not Gradio's encoding).
+        for name, mode in (("seen", "L"), ("maps", "L"), ("cam", "RGB")):
+            src = unquote(page.locator(f"#draw-{name} img").first.get_attribute("src"))
+            path = Path(src.partition("file=")[2])
+            assert path.parent.parent == state.temp and path.name == "image.png", src
+            assert path.parent.name == hashlib.sha256(path.read_bytes()).hexdigest()
+            with Image.open(path) as shown:
+                assert (shown.format, shown.mode) == ("PNG", mode)
         save_screenshot(page, "app-draw")
         # Undo the only stroke, then draw again: the answer comes back; ✕ clears.
         page.locator("#draw-canvas button.undo").click()

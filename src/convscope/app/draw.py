@@ -38,7 +38,7 @@ from .arithmetic import as_input as clicked_input
 from .arithmetic import build as arithmetic_panel
 from .catalog import Catalog
 from .looking import look
-from .page import Page, answer_widgets, answers, maps_widget, markdown_line, skipped
+from .page import Page, answer_widgets, answers, maps_widget, markdown_line, served, skipped
 from .trust import build as trust_panel
 from .unsure import unsure_line
 
@@ -281,7 +281,10 @@ def build(page: Page) -> None:
 
     @answers(lambda line: DrawView(line).outputs())
     def answer(run_key, png, lang, maps_now=True):
-        return stroke(page.catalog, run_key, png, lang, maps_now).outputs()
+        shown = stroke(page.catalog, run_key, png, lang, maps_now).outputs()
+        # The pictures (seen, maps, Grad-CAM) written as PNG files here, faster than Gradio
+        # would write them.
+        return (*shown[:2], *(served(picture, maps.GRADIO_CACHE) for picture in shown[2:]))
 
     def answer_current(run_key, lang, sketch_: Sketch, maps_now: bool) -> tuple:
         """The answer to the page's latest drawing, and its number; nothing if a later

@@ -6,12 +6,20 @@ traceback.
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import io
+import os
 import sys
+import tempfile
 import traceback
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 from ..errors import ConvscopeError
 from ..words import say
@@ -21,6 +29,12 @@ from .trainer import Trainer
 
 # The languages of the page's switch: (shown, value).
 LANGUAGES = (("English", "en"), ("Français", "fr"))
+
+# How the answers' pictures are written as PNG: zlib's run-length strategy at level 1, where
+# Gradio writes its pictures at Pillow's default (level 6). On the `digits` network's maps
+# (976×2658 grey pixels) ×1.7 faster for 26 % more bytes, which cost nothing from 127.0.0.1;
+# smaller than level 6 for the drawing and Grad-CAM (benchmarks/RESULTS.md § 11.1).
+PNG_OPTIONS = {"compress_level": 1, "compress_type": zlib.Z_RLE}
 
 # What a library error's parameters are called on the page (``ConvscopeError.say``): the
 # control that sets them, where the page has one.
@@ -141,6 +155,29 @@ def markdown_line(text: str) -> str:
     for char in "\\`*_[]<>#|":
         text = text.replace(char, "\\" + char)
     return text
+
+
+def served(picture, folder: str | Path):
+    """An answer's picture (an array) as the page is sent it: a PNG file in Gradio's picture
+    folder ``folder``, in a subfolder named by its content as Gradio names its own (there
+    Gradio serves it as it is, without encoding or copying it); grey pictures as one channel.
+    Anything else (None: nothing to show) is returned as it is."""
+    if not isinstance(picture, np.ndarray):
+        return picture
+    if picture.ndim == 3 and (picture == picture[..., :1]).all():
+        picture = picture[..., 0]
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, "PNG", **PNG_OPTIONS)
+    data = buffer.getvalue()
+    path = Path(folder) / hashlib.sha256(data).hexdigest() / "image.png"
+    if not path.exists():
+        # Written under another name, then renamed: a page never fetches half a picture.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, staged = tempfile.mkstemp(dir=path.parent, prefix=".image.")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(staged, path)
+    return str(path)
 
 
 def answer_widgets(page: Page, tab: str):
