@@ -78,7 +78,8 @@ CANVAS_CSS = """
 .tools button { width: 40px; height: 40px; font-size: 20px; border-radius: 8px;
                 border: 1px solid var(--border-color-primary);
                 background: var(--background-fill-secondary); cursor: pointer; }
-.busy { margin: 6px 0 0; color: var(--body-text-color-subdued); font-size: 0.9em; }
+.busy { margin: 6px 0 0; padding: 4px 8px; color: var(--body-text-color);
+        border-left: 3px solid var(--color-accent); background: var(--background-fill-secondary); }
 """
 # Strokes are kept as lists of points so that Undo can draw the others again; after each
 # stroke, undo or clear the drawing goes to the server as a PNG in the event's data, with its
