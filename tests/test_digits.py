@@ -65,6 +65,26 @@ def test_a_transparent_png_drawing_reads_as_ink_on_paper():
     assert similarity(digit_as_mnist(rgba), clean()) > 0.95
 
 
+def test_evenly_lit_paper_is_not_smoothed_and_reads_the_same(monkeypatch):
+    """A canvas drawing's paper is one level: the preparation skips smoothing it (most of a
+    drawing's preparation time) and gives exactly what smoothing it would give."""
+    from scipy import ndimage
+
+    from convscope.datasets import digits
+
+    rgba = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    ImageDraw.Draw(rgba).line([(80, 60), (200, 60), (110, 230)], fill=(0, 0, 0, 255), width=22)
+    always = ndimage.gaussian_filter
+    calls = []
+    monkeypatch.setattr(ndimage, "gaussian_filter",
+                        lambda *a, **k: calls.append(1) or always(*a, **k))
+    prepared = digit_as_mnist(rgba)
+    assert not calls
+    monkeypatch.setattr(digits, "_smooth", lambda ground: always(
+        ground, sigma=max(1.25, 0.05 * min(ground.shape))))
+    np.testing.assert_array_equal(prepared, digit_as_mnist(rgba))
+
+
 def test_specks_and_a_sheet_edge_are_ignored():
     img = seven()
     draw = ImageDraw.Draw(img)

@@ -220,6 +220,10 @@ def _smooth(ground: np.ndarray) -> np.ndarray:
     """A closing or opening is blocky; the light it stands for is smooth."""
     from scipy import ndimage
 
+    # Evenly lit paper (a drawing on a canvas, a clean scan) is one level: smoothing it
+    # changes nothing and would cost most of a drawing's preparation.
+    if ground.min() == ground.max():
+        return ground
     return ndimage.gaussian_filter(ground, sigma=max(1.25, 0.05 * min(ground.shape)))
 
 
