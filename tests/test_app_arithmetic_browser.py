@@ -106,3 +106,55 @@ def test_the_trust_box_ticked_shows_the_check(app):
             timeout=WAIT_MS)
         page.locator("#draw-trust-maps").scroll_into_view_if_needed()
         save_screenshot(page, "app-trust")
+        # Ticked, the check follows the drawing: another stroke, another check.
+        before = page.get_attribute("#draw-trust-maps img", "src")
+        page.locator("#draw-canvas canvas").scroll_into_view_if_needed()
+        box = page.locator("#draw-canvas canvas").first.bounding_box()
+        page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.6 * box["width"], box["y"] + 0.3 * box["height"], steps=6)
+        page.mouse.up()
+        page.wait_for_function(f"document.querySelector('#draw-trust-maps img')?.src "
+                               f"!== {before!r}", timeout=WAIT_MS)
+
+
+def test_the_panel_follows_a_stroke_only_when_something_was_clicked(app, monkeypatch):
+    """Every event a stroke starts costs the server time while the page waits for its
+    pictures (benchmarks/RESULTS.md § 11.2): the arithmetic panel is computed again after a
+    stroke only when a value or a class was clicked, then for the new drawing."""
+    import time
+
+    from convscope.app import arithmetic
+
+    computed = []
+    for name in ("clicked", "scored"):
+        original = getattr(arithmetic, name)
+        monkeypatch.setattr(arithmetic, name, lambda *a, _f=original, _n=name, **k:
+                            computed.append(_n) or _f(*a, **k))
+
+    def after_a_stroke(page, x, y) -> list:
+        """What the panel computed after a short stroke at (x, y) (fractions of the canvas)."""
+        time.sleep(1.0)  # earlier events done
+        answered = page.inner_text("#draw-answered")
+        computed.clear()
+        box = page.locator("#draw-canvas canvas").first.bounding_box()
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + (x + 0.15) * box["width"], box["y"] + y * box["height"],
+                        steps=6)
+        page.mouse.up()
+        page.wait_for_function(f"document.querySelector('#draw-answered').innerText "
+                               f"!== {answered!r}", timeout=WAIT_MS)
+        time.sleep(1.5)  # any follow-up done by now
+        return list(computed)
+
+    with browser_page(height=1400) as page:
+        open_page(page, app)
+        stroke(page, "#draw-canvas canvas")
+        page.wait_for_selector("#draw-maps img", timeout=WAIT_MS)
+        assert after_a_stroke(page, 0.3, 0.3) == []
+        page.locator('#draw-probabilities [data-testid="3-confidence-set"]').click()
+        page.wait_for_function(
+            "document.querySelector('#draw-arithmetic').innerText.includes('class 3')",
+            timeout=WAIT_MS)
+        assert after_a_stroke(page, 0.3, 0.7) == ["scored"]

@@ -217,11 +217,13 @@ def _table(grids: list[tuple[str, np.ndarray]], words: Words, bold=None) -> str:
 
 
 def build(page: Page, tab: str, maps, run, source_input, prepare: Callable,
-          scores=None) -> None:
+          scores=None, refresh=None):
     """The panel under a tab's maps picture ``maps``, answering a click on it, or on a class
     of ``scores`` (the tab's probabilities, a ``gr.Label``). ``run``: the tab's run picker;
     ``source_input``: the component (or state) holding its input, which ``prepare(run,
-    value)`` makes the network's input (see ``clicked``)."""
+    value)`` makes the network's input (see ``clicked``). The panel is computed again when
+    the maps change, or when ``refresh`` does if given (a tab that changes it only while
+    something was clicked). Returns the state holding what was clicked (None: nothing)."""
     import gradio as gr
 
     page.labelled(gr.Markdown, "arith_heading", "value")
@@ -257,5 +259,7 @@ def build(page: Page, tab: str, maps, run, source_input, prepare: Callable,
     # New maps (a stroke, another photo or run): the same place, computed again for them,
     # so that the panel never explains a picture no longer shown.
     again = [run, source_input, page.language, clicks]
-    maps.change(shown, again, [text, field], show_progress="hidden")
+    trigger = maps if refresh is None else refresh
+    trigger.change(shown, again, [text, field], show_progress="hidden")
     page.on_language(shown, again, [text, field])
+    return clicks

@@ -26,6 +26,7 @@ maps and Grad-CAM follow in a second step, skipped if the drawing changed meanwh
 import base64
 import binascii
 import io
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,8 @@ PEN = 11
 # another kind, did not come from this canvas.
 MAX_DRAWING_CHARS = 1 << 20
 PNG_URL = "data:image/png;base64,"
+# Each mark a new value, so that its change event fires.
+MARKS = map(str, itertools.count(1))
 # A drawing not answered after this long is sent again (then after twice as long, …): an
 # answer takes 0.1–1 s even with a class drawing and a training running.
 RESEND_SECONDS = 3.0
@@ -229,6 +232,15 @@ def from_data_url(text: str) -> Image.Image:
         return picture.convert("RGBA")
 
 
+def panels_marked(clicked, ticked) -> tuple:
+    """The marks that make the arithmetic panel (a value or class was clicked) and the trust
+    check (its box is ticked) follow new maps; left as they are otherwise."""
+    import gradio as gr
+
+    return (next(MARKS) if clicked is not None else gr.skip(),
+            next(MARKS) if ticked else gr.skip())
+
+
 def stroke(catalog: Catalog, run_key: str | None, canvas, lang: str = "en",
            maps: bool = True) -> DrawView:
     """The network's answer to the drawing so far (a blank canvas gets an invitation);
@@ -272,13 +284,21 @@ def build(page: Page) -> None:
     # The number of the drawing last answered, read by the canvas's script (hidden).
     answered = gr.HTML("0", elem_id="draw-answered", elem_classes="answered-mark")
     sketch = gr.State(lambda: Sketch())  # a new one per page (a class would be read as data)
+    # Hidden marks an answer changes only when something follows it: the maps of a drawing
+    # answered without them, the arithmetic of a value clicked earlier, the check while its
+    # box is ticked. Listening to the maps' change instead cost three events per stroke, a
+    # fifth of a stroke's time in the browser (benchmarks/RESULTS.md § 11.2).
+    maps_mark, panel_mark, trust_mark = (gr.HTML("", elem_classes="mark") for _ in range(3))
+
     def drawn(run_, sketch_):
         return clicked_input(run_, drawing(sketch_.png))
 
-    arithmetic_panel(page, "draw", maps, run, sketch, drawn, probabilities)
-    trust_panel(page, "draw", maps, run, sketch, drawn)
+    clicks = arithmetic_panel(page, "draw", maps, run, sketch, drawn, probabilities,
+                              refresh=panel_mark)
+    tick = trust_panel(page, "draw", maps, run, sketch, drawn, refresh=trust_mark)
     priority = page.trainer.priority
-    outputs = [message, probabilities, seen, maps, cam, answered]
+    outputs = [message, probabilities, seen, maps, cam, answered, maps_mark, panel_mark,
+               trust_mark]
 
     @answers(lambda line: DrawView(line).outputs())
     def answer(run_key, png, lang, maps_now=True):
@@ -287,9 +307,10 @@ def build(page: Page) -> None:
         # would write them.
         return (*shown[:2], *(served(picture, maps.GRADIO_CACHE) for picture in shown[2:]))
 
-    def answer_current(run_key, lang, sketch_: Sketch, maps_now: bool) -> tuple:
-        """The answer to the page's latest drawing, and its number; nothing if a later
-        drawing came while it was computed (that one's own answer follows)."""
+    def answer_current(run_key, lang, sketch_: Sketch, clicked, ticked, maps_now: bool):
+        """The answer to the page's latest drawing, its number and the marks of what follows
+        it; nothing if a later drawing came while it was computed (that one's own answer
+        follows)."""
         version = sketch_.version
         with priority.answering():
             shown = answer(run_key, sketch_.png, lang, maps_now)
@@ -298,34 +319,35 @@ def build(page: Page) -> None:
         sketch_.answered = version
         sketch_.maps_due = None if maps_now else version
         if not maps_now:  # the last drawing's maps go; this one's follow (maps_later)
-            shown = (*shown[:3], None, None)
-        return (*shown, str(version))
+            return (*shown[:3], None, None, str(version), next(MARKS), *skipped(2))
+        return (*shown, str(version), *skipped(1), *panels_marked(clicked, ticked))
 
-    def on_stroke(run_key, lang, sketch_: Sketch, evt: gr.EventData):
+    def on_stroke(run_key, lang, sketch_: Sketch, clicked, ticked, evt: gr.EventData):
         version, png = int(getattr(evt, "version", 0) or 0), getattr(evt, "png", None)
         if not sketch_.heard(version, png):  # out of date, or answered already: say which
-            return (*skipped(len(outputs) - 1), str(sketch_.answered))
+            return (*skipped(5), str(sketch_.answered), *skipped(3))
         # Busy: other answers being computed, or a training: the maps wait for a quiet moment.
-        return answer_current(run_key, lang, sketch_, priority.answers == 0
-                              and not page.trainer.running)
+        return answer_current(run_key, lang, sketch_, clicked, ticked,
+                              priority.answers == 0 and not page.trainer.running)
 
-    def on_again(run_key, lang, sketch_: Sketch):
-        return answer_current(run_key, lang, sketch_, True)
+    def on_again(run_key, lang, sketch_: Sketch, clicked, ticked):
+        return answer_current(run_key, lang, sketch_, clicked, ticked, True)
 
-    def maps_later(run_key, lang, sketch_: Sketch):
+    def maps_later(run_key, lang, sketch_: Sketch, clicked, ticked):
         version = sketch_.maps_due
         if version is None:
-            return skipped(2)
+            return skipped(4)
         priority.wait_for_answers()  # strokes first
         if not sketch_.current(version):
-            return skipped(2)
-        shown = on_again(run_key, lang, sketch_)
-        return shown[3:5]
+            return skipped(4)
+        shown = on_again(run_key, lang, sketch_, clicked, ticked)
+        return (*shown[3:5], *shown[7:9])
 
-    inputs = [run, page.language, sketch]
+    inputs = [run, page.language, sketch, clicks, tick]
     # Only the last drawing matters: strokes made while one is computed are merged.
     pad.change(on_stroke, inputs, outputs, trigger_mode="always_last", show_progress="hidden",
-               concurrency_limit=None).then(maps_later, inputs, [maps, cam],
-                                            show_progress="hidden")
+               concurrency_limit=None)
+    maps_mark.change(maps_later, inputs, [maps, cam, panel_mark, trust_mark],
+                     show_progress="hidden")
     run.change(on_again, inputs, outputs, show_progress="hidden")
     page.on_language(on_again, inputs, outputs)

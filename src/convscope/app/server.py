@@ -35,7 +35,7 @@ CSS = """
 #draw-seen img, #photo-seen img, #draw-maps img { image-rendering: pixelated; }
 footer { display: none !important; }
 .wrap.translucent { pointer-events: none; }
-#draw-answered { display: none !important; }
+#draw-answered, .mark { display: none !important; }
 """
 
 

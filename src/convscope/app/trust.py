@@ -52,9 +52,11 @@ def checked(catalog: Catalog, run_key: str | None, source, ticked: bool, lang: s
     return TrustView(picture(drawing, dpi=72), markdown_line(sentence))
 
 
-def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> None:
+def build(page: Page, tab: str, maps, run, source_input, prepare: Callable, refresh=None):
     """The tick box and, while ticked, the check of the picture whose maps ``maps`` shows
-    (the same ``run``, ``source_input`` and ``prepare`` as the arithmetic panel's)."""
+    (the same ``run``, ``source_input`` and ``prepare`` as the arithmetic panel's), done
+    again when the maps change, or when ``refresh`` does if given (a tab that changes it
+    only while the box is ticked). Returns the tick box."""
     import gradio as gr
 
     tick = page.labelled(gr.Checkbox, "trust_tick", value=False, elem_id=f"{tab}-trust")
@@ -78,6 +80,8 @@ def build(page: Page, tab: str, maps, run, source_input, prepare: Callable) -> N
     inputs = [run, source_input, tick, page.language]
     # Gradio's progress (a timer over the figure) shows while the check runs.
     tick.change(shown, inputs, [figure, sentence], show_progress="full")
-    maps.change(again, inputs, [figure, sentence], show_progress="full",
-                trigger_mode="always_last")
+    trigger = maps if refresh is None else refresh
+    trigger.change(again, inputs, [figure, sentence], show_progress="full",
+                   trigger_mode="always_last")
     page.on_language(again, inputs, [figure, sentence])
+    return tick
