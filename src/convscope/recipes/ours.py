@@ -83,8 +83,8 @@ DIGITS = Recipe(
     schedule="warmup-cosine",
     label_smoothing=0.1,
     precision="auto",
-    measured=("99.36 % MNIST test, 94.3 % of the 1,000 foreign digits, sharp and soft (means "
-              "of seeds 0–2; the course's net: 88.4 %), in 1.12× the course program's time, "
+    measured=("99.36 % MNIST test, 94.3 % of 1,000 foreign digits, sharp and soft (means of "
+              "seeds 0–2; the course's net: 88.4 %), in 1.12× the course program's time, "
               "2-core Intel Xeon."),
 )
 
