@@ -56,6 +56,17 @@ def _draw_kernel(ax, kernel: np.ndarray, numbers: bool) -> None:
     ax.set_yticks([])
 
 
+def _cells(axes, count: int) -> list:
+    """The first ``count`` Axes of a grid, without ticks, for one small picture each; the
+    grid's other Axes hidden."""
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= count:
+            ax.axis("off")
+    return list(axes.flat)[:count]
+
+
 def kernels_grid(weights: np.ndarray, words, title: str):
     """Learned kernels as small images: RGB for a colour first layer, else one per filter.
 
@@ -73,12 +84,7 @@ def kernels_grid(weights: np.ndarray, words, title: str):
     else:
         summed = weights.sum(axis=2)
         limit = float(np.abs(summed).max()) or 1.0
-    for k, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k >= filters:
-            ax.axis("off")
-            continue
+    for k, ax in enumerate(_cells(axes, filters)):
         if colour:
             ax.imshow((weights[..., k] - low) / (high - low or 1), interpolation="nearest")
         else:
@@ -196,12 +202,7 @@ def weight_maps(weights: np.ndarray, limit: float, title: str, legend: str, map_
     fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols + 1.2, 1.75 * rows + 0.9),
                              squeeze=False)
     shown = None
-    for k, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k >= count:
-            ax.axis("off")
-            continue
+    for k, ax in enumerate(_cells(axes, count)):
         shown = ax.imshow(weights[..., k], cmap="RdBu_r", vmin=-limit, vmax=limit,
                           interpolation="nearest")
         ax.set_title(f"{map_word} {k + 1}", fontsize=8)

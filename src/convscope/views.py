@@ -132,9 +132,12 @@ def class_weights_figure(run, unit: int = 0, lang: str | None = None) -> Figure 
     None when the network has no such layer (``weight_maps``)."""
     run, words = load_run(run), Words(lang)
     found = weight_maps(run.model)
-    if found is None:
-        return None
-    names = weight_names(found, run.class_names, words)
+    return None if found is None else weights_figure(found, run.class_names, unit, words)
+
+
+def weights_figure(found: WeightMaps, class_names: list[str], unit: int, words) -> Figure:
+    """``class_weights_figure`` for weights already laid back as maps (``found``)."""
+    names = weight_names(found, class_names, words)
     if not 0 <= unit < len(names):
         raise ConvscopeError(f"The `unit` must be in 0–{len(names) - 1} for layer "
                              f"{found.layer!r}; got {unit}", count=len(names))

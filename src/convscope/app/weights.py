@@ -36,7 +36,7 @@ def class_weights(catalog: Catalog, key: str | None, unit, lang: str = "en") -> 
     choices = [(name, k) for k, name in enumerate(names)]
     if unit is None:
         return WeightsView(choices, None, say(lang, "weights_choose"))
-    drawn = views.class_weights_figure(run, int(unit), lang)
+    drawn = views.weights_figure(found, run.class_names, int(unit), Words(lang))
     return WeightsView(choices, pictures.picture(drawn.figure, dpi=72), drawn.caption)
 
 

@@ -233,7 +233,7 @@ def _class_weights(subject: Subject, picks: list[Pick], text: Words) -> str:
     if picks and found.is_output and len(names) == len(subject.run.class_names):
         image = _prepared(subject, picks[0])
         unit = int(np.argmax(subject.run.predict_arrays(image[None])[0]))
-    drawn = views.class_weights_figure(subject.run, unit, text.lang)
+    drawn = views.weights_figure(found, subject.run.class_names, unit, text)
     alt = text("alt_weights", layer=found.layer, name=names[unit])
     return figure(embed_figure(drawn.figure, dpi=72), alt, drawn.caption)
 
